@@ -1,0 +1,49 @@
+# gauntlet — everything builds into build/ (build/san/ with SAN=1); the
+# source tree is never written to. Public targets install missing Debian
+# packages first (mk/deps.sh), then re-enter make so pkg-config sees them.
+#
+#   make            build everything
+#   make test       run every module's Check suites (SAN=1: ASan + UBSan)
+#   make bench      run the runtime benchmarks (one line per figure)
+#   make bench-compare   the same, interleaved with the Go peer, side by side
+#   make deps       install missing packages (apt-get; sudo when not root)
+#   make clean
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD := build
+SANFLAGS :=
+endif
+
+CC := gcc
+PKGS := check libfiu libcjson lua5.4
+OPT ?= -O2
+# -fstack-clash-protection: a frame bigger than a page probes every page it
+# spans, so an overflowing task always hits its guard page instead of
+# jumping over it into a neighbouring stack.
+CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror \
+          -fstack-clash-protection -MMD -MP $(SANFLAGS)
+LDFLAGS := $(SANFLAGS)
+
+MODULES := runtime
+MAKEIN := @$(MAKE) --no-print-directory -f mk/build.mk BUILD=$(BUILD) SAN=$(SAN) \
+          CC=$(CC) 'CFLAGS=$(CFLAGS)' 'LDFLAGS=$(LDFLAGS)' 'MODULES=$(MODULES)' \
+          'PKGS=$(PKGS)'
+
+.PHONY: all test bench bench-compare deps clean
+all: deps
+	$(MAKEIN) all
+test: deps
+	$(MAKEIN) test
+bench: deps
+	$(MAKEIN) bench
+bench-compare: deps
+	@mk/deps.sh golang-go
+	$(MAKEIN) bench-compare
+deps:
+	@mk/deps.sh
+clean:
+	rm -rf build

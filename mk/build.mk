@@ -1,0 +1,60 @@
+# build.mk — the real build, entered from the top Makefile once the packages
+# are installed (so pkg-config answers). Not meant to be called directly.
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+
+# One static library per module: build/lib/lib<module>.a
+mod_srcs = $(wildcard $(1)/*.c)
+mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
+LIBS := $(foreach m,$(MODULES),$(BUILD)/lib/lib$(m).a)
+# Link order: higher modules first.
+LINK_LIBS := $(foreach m,$(shell echo $(MODULES) | tr ' ' '\n' | tac),$(BUILD)/lib/lib$(m).a)
+
+TEST_SRCS := $(wildcard tests/*.c) $(foreach m,$(MODULES),$(wildcard tests/$(m)/*.c))
+TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRCS))
+TEST_BIN := $(BUILD)/tests/gauntlet-tests
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))
+BENCH_BIN := $(BUILD)/bench/grbench
+
+.PHONY: all test bench bench-compare
+all: $(LIBS) $(TEST_BIN) $(BENCH_BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I. -c $< -o $@
+
+define MODLIB
+$(BUILD)/lib/lib$(1).a: $(call mod_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call MODLIB,$(m))))
+
+$(TEST_BIN): $(TEST_OBJS) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LINK_LIBS) $(PKG_LIBS)
+
+$(BENCH_BIN): $(BENCH_OBJS) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LINK_LIBS) $(PKG_LIBS)
+
+# Check runs every test in its own process with a timeout; sanitizers are
+# slower, so their timeouts are stretched.
+ifeq ($(SAN),1)
+TEST_ENV := CK_TIMEOUT_MULTIPLIER=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+else
+TEST_ENV :=
+endif
+test: $(TEST_BIN)
+	$(TEST_ENV) $(TEST_BIN)
+
+bench: $(BENCH_BIN)
+	@BENCH_BIN=$(BENCH_BIN) bench/run.sh
+
+bench-compare: $(BENCH_BIN)
+	@BENCH_BIN=$(BENCH_BIN) bench/compare.sh
+
+-include $(patsubst %.o,%.d,$(TEST_OBJS) $(BENCH_OBJS) $(foreach m,$(MODULES),$(call mod_objs,$(m))))

@@ -1,0 +1,264 @@
+/* gr_int.h — the runtime's private structures and internal functions
+ * (gr__ prefix); nothing outside runtime/ includes this file. */
+#ifndef GR_INT_H
+#define GR_INT_H
+
+#include <errno.h>
+#include <string.h>
+
+#include "runtime/gr.h"
+#include "runtime/switch.h"
+
+#define GR__LIKELY(x) __builtin_expect(!!(x), 1)
+#define GR__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+typedef struct gr__task gr__task;
+typedef struct gr__waiter gr__waiter;
+
+/* ---------------------------------------------------------------- objects */
+
+/* Every object a scheduler creates starts with this header and sits on the
+ * scheduler's object list, so gr_sched_release can free what users left. */
+typedef enum {
+    GR__OBJ_CHAN,
+    GR__OBJ_CTX,
+    GR__OBJ_WG,
+    GR__OBJ_SEM,
+    GR__OBJ_GROUP,
+    GR__OBJ_TIMER,
+    GR__OBJ_TICKER,
+} gr__obj_kind;
+
+typedef struct gr__obj {
+    struct gr__obj *prev, *next;
+    gr__obj_kind kind;
+} gr__obj;
+
+/* ---------------------------------------------------------------- waiting */
+
+/* A FIFO of waiters (doubly linked, so a select can unhook its other cases
+ * in O(1) when one of them fires). */
+typedef struct gr__waitq {
+    gr__waiter *head, *tail;
+} gr__waitq;
+
+/* One blocked operation of one task, living on that task's stack for as
+ * long as it is blocked. A select has one per case; the first to be served
+ * wins and the waker unhooks the task's other waiters (gr__wake). */
+struct gr__waiter {
+    gr__waiter *next, *prev;
+    gr__waitq *q;    /* queue it is on; NULL once unhooked */
+    gr__task *task;
+    void *val;       /* send: source value; recv: destination (may be NULL) */
+    int64_t n;       /* semaphore weight */
+    int idx;         /* which case of the task's wait fired */
+    bool ok;         /* out: operation delivered (false: channel closed) */
+};
+
+void gr__waitq_push(gr__waitq *q, gr__waiter *w);
+gr__waiter *gr__waitq_pop(gr__waitq *q);
+void gr__waitq_unhook(gr__waiter *w);
+
+/* ---------------------------------------------------------------- timers */
+
+typedef struct gr__timer gr__timer;
+typedef void (*gr__timer_fn)(gr_sched *s, gr__timer *t);
+
+/* A pending timer sits in the scheduler's heap, ordered by (when, seq):
+ * seq makes ties fire in arming order, so sim runs stay reproducible. Heap
+ * slots are reserved when the owning object is created (gr__timer_reserve),
+ * so arming never fails. */
+struct gr__timer {
+    int64_t when;
+    uint64_t seq;
+    int64_t hidx;        /* index in the heap; -1 when not pending */
+    gr__timer_fn fn;
+    void *arg;
+};
+
+int gr__timer_reserve(gr_sched *s, size_t n);
+void gr__timer_unreserve(gr_sched *s, size_t n);
+void gr__timer_arm(gr_sched *s, gr__timer *t, int64_t when);
+bool gr__timer_stop(gr_sched *s, gr__timer *t); /* true if it was pending */
+void gr__timers_fire(gr_sched *s);             /* run every due timer */
+
+/* ---------------------------------------------------------------- tasks */
+
+struct gr__task {
+    void *sp;                    /* saved stack pointer while switched out */
+    gr_sched *s;
+    uint64_t id, parent;
+    gr_task_fn fn;
+    void *arg;
+    gr__task *prev, *next;       /* registry: live tasks in id order */
+    gr_task_state state;
+    gr_wait wait;
+    const char *wait_obj;        /* name of what it waits on (owned by it) */
+    int wait_n;
+    int64_t created, blocked_since;
+    gr__waiter *waiters;         /* the current wait's waiters */
+    int nwaiters;
+    int fired;                   /* index of the waiter that woke it; -1 = timer */
+    gr__timer timer;             /* sleep / select timeout */
+    const char *file;
+    int line;
+    unsigned char *map;          /* stack mapping: guard page + stack + this */
+    size_t map_size;
+    void *asan_fake;             /* AddressSanitizer fiber bookkeeping */
+    char name[GR_NAME_MAX];
+};
+
+/* ---------------------------------------------------------------- panics */
+
+typedef struct gr__panics {
+    gr_panic_info *log;          /* first `max` events in full */
+    size_t kept, max;
+    uint64_t total;
+    uint64_t by_kind[GR_PANIC__COUNT];
+} gr__panics;
+
+void gr__panic(gr_sched *s, gr_panic kind, const char *obj);
+
+/* ---------------------------------------------------------------- stacks */
+
+typedef struct gr__stack_cache {
+    void *free;                  /* idle mappings of the default size */
+    size_t count, max;
+} gr__stack_cache;
+
+/* ---------------------------------------------------------------- scheduler */
+
+struct gr_sched {
+    gr_clock clock;
+    int64_t now;                 /* sim: the clock; real: last reading */
+    int64_t real_base;           /* real: CLOCK_MONOTONIC at creation */
+    int64_t time_limit;
+    uint64_t rng;                /* wyrand state */
+    uint64_t trace;              /* trace hash */
+
+    void *sp;                    /* scheduler context while a task runs */
+    void *asan_fake;
+    const void *asan_stack;      /* the OS thread's stack, for ASan */
+    size_t asan_stack_size;
+    gr__task *cur;               /* running task, NULL in scheduler context */
+    gr__task *main;              /* main task of the current run */
+    bool main_done, running;
+    gr__task *dead;              /* exited task whose stack awaits reaping */
+    int poll_countdown;          /* real: switches left before a clock poll */
+
+    gr__task **runq;             /* runnable tasks (any order: picks are random) */
+    size_t nrun, runq_cap;
+
+    gr__timer **heap;            /* pending timers, binary min-heap */
+    size_t nheap, heap_reserved, heap_cap;
+    uint64_t timer_seq;
+
+    gr__task *tasks_head, *tasks_tail; /* registry */
+    uint64_t next_id, live, peak, blocked, spawned, exited, switches, tickers;
+
+    size_t stack_size;           /* default mapping's usable stack */
+    size_t page;
+    gr__stack_cache stacks;
+
+    gr__obj *objs;               /* objects owned (most recent first) */
+    uint64_t obj_seq;            /* numbering of unnamed objects */
+    gr_ctx *background;
+
+    gr__panics panics;
+};
+
+extern __thread gr_sched *gr__cur_sched;
+
+/* The running task's scheduler, or NULL outside a task. */
+static inline gr_sched *gr__sched(void)
+{
+    gr_sched *s = gr__cur_sched;
+    return s && s->cur ? s : NULL;
+}
+
+void gr__ready(gr_sched *s, gr__task *t);
+/* Block the running task (its waiters are already queued / its timer
+ * armed) until gr__wake; returns the index of the waiter that woke it, or -1
+ * for its timer. obj is the name shown in reports. */
+int gr__park(gr_sched *s, gr_wait why, const char *obj, int n);
+/* Wake the task owning w: unhook its other waiters, stop its timer, make it
+ * runnable. Its gr__park returns w->idx. */
+void gr__wake(gr_sched *s, gr__waiter *w);
+/* Timer callback that wakes the task owning the timer with index -1. */
+void gr__wake_timer(gr_sched *s, gr__timer *t);
+
+static inline void gr__trace(gr_sched *s, uint64_t v)
+{
+    s->trace = (s->trace ^ v) * UINT64_C(0x100000001b3);
+}
+
+uint64_t gr__rand(gr_sched *s);
+static inline uint64_t gr__rand_below(gr_sched *s, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)gr__rand(s) * n) >> 64);
+}
+
+int64_t gr__clock_read(gr_sched *s); /* real: read the OS clock */
+
+/* Leave the running task `from` (blocked, yielding or exiting): to the next
+ * runnable task when one is ready and nothing is due, else to the loop. */
+void gr__switch_away(gr_sched *s, gr__task *from);
+
+/* Task switching (task.c). */
+int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
+                  const gr_spawn_opts *opts, const char *file, int line);
+void gr__fault_handlers_install(void);
+void gr__switch_to(gr_sched *s, gr__task *from, gr__task *to);
+void gr__reap(gr_sched *s);
+void gr__task_free(gr_sched *s, gr__task *t);
+int gr__stack_setup(gr_sched *s);
+void gr__stack_teardown(gr_sched *s);
+
+/* Objects (sched.c). */
+void gr__obj_add(gr_sched *s, gr__obj *o, gr__obj_kind kind);
+void gr__obj_del(gr_sched *s, gr__obj *o);
+char *gr__name_dup(gr_sched *s, const char *name, const char *kind);
+
+/* Per-kind teardown used by gr_sched_release (object memory freed). */
+void gr__chan_free(gr_chan *ch);
+void gr__ctx_free(gr_ctx *c);
+void gr__wg_free(gr_wg *wg);
+void gr__sem_free(gr_sem *sem);
+void gr__group_free(gr_group *g);
+void gr__timer_free(gr_timer *t);
+void gr__ticker_free(gr_ticker *t);
+
+/* Channels (chan.c), shared with select.c. */
+struct gr_chan {
+    gr__obj obj;
+    gr_sched *s;
+    size_t esz, cap, len, head;
+    unsigned char *buf;
+    gr__waitq sendq, recvq;
+    bool closed;
+    bool listed;        /* on the object list (user channels) */
+    char *name;
+};
+bool gr__chan_send_ready(const gr_chan *ch);
+bool gr__chan_recv_ready(const gr_chan *ch);
+/* Perform a ready operation (caller checked readiness). send returns false
+ * if the channel is closed (panic recorded by the caller); recv sets *ok. */
+bool gr__chan_do_send(gr_chan *ch, const void *val);
+void gr__chan_do_recv(gr_chan *ch, void *out, bool *ok);
+/* Create a channel not on the object list (owned by another object). */
+int gr__chan_create(gr_sched *s, gr_chan **out, const char *name, const char *kind,
+                    size_t esz, size_t cap);
+void gr__chan_close(gr_chan *ch); /* close without panic checks */
+
+static inline void gr__copy(void *dst, const void *src, size_t n)
+{
+    if (n == 8)
+        memcpy(dst, src, 8);
+    else if (n)
+        memcpy(dst, src, n);
+}
+
+/* Contexts (ctx.c). */
+int gr__ctx_background_create(gr_sched *s);
+
+#endif /* GR_INT_H */

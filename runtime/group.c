@@ -1,0 +1,148 @@
+/* group.c — errgroup: tasks sharing a context; the first error cancels it
+ * and is what wait returns; an optional limit on tasks running at once. */
+#include <stdlib.h>
+
+#include "runtime/gr_int.h"
+
+struct gr_group {
+    gr__obj obj;
+    gr_sched *s;
+    gr_ctx *ctx;
+    int limit;          /* <= 0: none */
+    int64_t running;
+    int err;            /* first non-zero return */
+    gr__waitq slotq;    /* gr_group_go callers waiting for a free slot */
+    gr__waitq waitq;    /* gr_group_wait callers */
+    char *name;
+};
+
+typedef struct {
+    gr_group *g;
+    gr_group_fn fn;
+    void *arg;
+} group_job;
+
+int gr_group_create(gr_group **out, gr_ctx *parent, const char *name, int limit)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    if (!out)
+        return -EINVAL;
+    gr_group *g = calloc(1, sizeof *g);
+    if (!g || !(g->name = gr__name_dup(s, name, "group"))) {
+        free(g);
+        return -ENOMEM;
+    }
+    int rc = gr_ctx_with_cancel(&g->ctx, parent ? parent : gr_ctx_background());
+    if (rc < 0) {
+        free(g->name);
+        free(g);
+        return rc;
+    }
+    g->s = s;
+    g->limit = limit;
+    gr__obj_add(s, &g->obj, GR__OBJ_GROUP);
+    *out = g;
+    return 0;
+}
+
+gr_ctx *gr_group_ctx(const gr_group *g) { return g ? g->ctx : NULL; }
+
+/* A task leaves the group: its slot goes straight to the first queued
+ * gr_group_go caller (so callers are served in order), else frees up. */
+static void leave(gr_group *g)
+{
+    gr__waiter *w = gr__waitq_pop(&g->slotq);
+    if (w) {
+        w->ok = true;
+        gr__wake(g->s, w);
+        return;
+    }
+    if (--g->running == 0)
+        while ((w = gr__waitq_pop(&g->waitq))) {
+            w->ok = true;
+            gr__wake(g->s, w);
+        }
+}
+
+static void group_task(void *p)
+{
+    group_job j = *(group_job *)p;
+    free(p);
+    int rc = j.fn(j.g->ctx, j.arg);
+    if (rc != 0 && j.g->err == 0) {
+        j.g->err = rc;
+        gr_ctx_cancel(j.g->ctx);
+    }
+    leave(j.g);
+}
+
+static void block(gr_sched *s, gr__waitq *q, gr_wait why, const char *name)
+{
+    gr__waiter w = {.task = s->cur};
+    s->cur->waiters = &w;
+    s->cur->nwaiters = 1;
+    gr__waitq_push(q, &w);
+    gr__park(s, why, name, 0);
+}
+
+int64_t gr_group_go_at(gr_group *g, gr_group_fn fn, void *arg, const char *name,
+                       bool try_only, const char *file, int line)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    if (!g || !fn)
+        return -EINVAL;
+    group_job *j = malloc(sizeof *j);
+    if (!j)
+        return -ENOMEM;
+    *j = (group_job){g, fn, arg};
+    if (g->limit > 0 && g->running >= g->limit) {
+        if (try_only) {
+            free(j);
+            return -EAGAIN;
+        }
+        block(s, &g->slotq, GR_WAIT_GROUP_GO, g->name); /* woken holding a slot */
+    } else {
+        g->running++;
+    }
+    int64_t id = gr__spawn(s, group_task, j, name, NULL, file, line);
+    if (id < 0) {
+        free(j);
+        leave(g);
+    }
+    return id;
+}
+
+int gr_group_wait(gr_group *g)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    if (!g)
+        return -EINVAL;
+    if (g->running > 0)
+        block(s, &g->waitq, GR_WAIT_GROUP_WAIT, g->name);
+    gr_ctx_cancel(g->ctx);
+    return g->err;
+}
+
+void gr__group_free(gr_group *g)
+{
+    gr__obj_del(g->s, &g->obj);
+    free(g->name);
+    free(g);
+}
+
+int gr_group_release(gr_group *g)
+{
+    if (!g)
+        return 0;
+    if (g->running > 0)
+        return -EBUSY;
+    gr_ctx_release(g->ctx);
+    gr__group_free(g);
+    return 0;
+}

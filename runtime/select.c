@@ -1,0 +1,96 @@
+/* select.c — Go's select over N send/recv cases, with default (a past
+ * deadline) and timeout, choosing uniformly among ready cases. */
+#include <stdlib.h>
+
+#include "runtime/gr_int.h"
+
+static bool case_ready(const gr_case *c)
+{
+    if (!c->ch)
+        return false;
+    return c->op == GR_CASE_RECV ? gr__chan_recv_ready(c->ch) : gr__chan_send_ready(c->ch);
+}
+
+static int validate(gr_sched *s, const gr_case *cases, int n)
+{
+    if (n < 0 || n > GR_SELECT_MAX || (n > 0 && !cases))
+        return -EINVAL;
+    for (int i = 0; i < n; i++) {
+        const gr_case *c = &cases[i];
+        if (c->op != GR_CASE_RECV && c->op != GR_CASE_SEND)
+            return -EINVAL;
+        if (!c->ch)
+            continue;
+        if (c->ch->s != s || (c->op == GR_CASE_SEND && !c->val && c->ch->esz))
+            return -EINVAL;
+    }
+    return 0;
+}
+
+/* Perform ready case i and return i. */
+static int perform(gr_sched *s, gr_case *c, int i)
+{
+    if (c->op == GR_CASE_RECV) {
+        gr__chan_do_recv(c->ch, c->val, &c->ok);
+    } else {
+        c->ok = gr__chan_do_send(c->ch, c->val);
+        if (!c->ok)
+            gr__panic(s, GR_PANIC_SEND_CLOSED, c->ch->name);
+    }
+    gr__trace(s, (uint64_t)i + 1);
+    return i;
+}
+
+/* Queue one waiter per non-NULL case, park, and report the case that fired
+ * (its operation was done by the task that woke us) or -ETIMEDOUT. */
+static int block(gr_sched *s, gr_case *cases, int n, int64_t deadline)
+{
+    gr__waiter small[8], *ws = small;
+    if (n > 8 && !(ws = malloc((size_t)n * sizeof *ws)))
+        return -ENOMEM;
+    gr__task *t = s->cur;
+    for (int i = 0; i < n; i++) {
+        ws[i] = (gr__waiter){.task = t, .val = cases[i].val, .idx = i};
+        if (cases[i].ch)
+            gr__waitq_push(cases[i].op == GR_CASE_RECV ? &cases[i].ch->recvq
+                                                       : &cases[i].ch->sendq,
+                           &ws[i]);
+    }
+    t->waiters = ws;
+    t->nwaiters = n;
+    if (deadline != GR_FOREVER)
+        gr__timer_arm(s, &t->timer, deadline);
+    int i = gr__park(s, GR_WAIT_SELECT, NULL, n);
+    if (i >= 0) {
+        gr_case *c = &cases[i];
+        c->ok = ws[i].ok;
+        if (c->op == GR_CASE_SEND && !c->ok)
+            gr__panic(s, GR_PANIC_SEND_CLOSED, c->ch->name);
+        gr__trace(s, (uint64_t)i + 1);
+    }
+    if (ws != small)
+        free(ws);
+    return i >= 0 ? i : -ETIMEDOUT;
+}
+
+int gr_select(gr_case *cases, int n, int64_t deadline)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    int rc = validate(s, cases, n);
+    if (rc < 0)
+        return rc;
+    int nready = 0;
+    for (int i = 0; i < n; i++)
+        nready += case_ready(&cases[i]);
+    if (nready) {
+        int k = nready == 1 ? 0 : (int)gr__rand_below(s, (uint64_t)nready);
+        for (int i = 0; i < n; i++)
+            if (case_ready(&cases[i]) && k-- == 0)
+                return perform(s, &cases[i], i);
+    }
+    if (deadline != GR_FOREVER && deadline <= gr__clock_read(s))
+        return -EAGAIN;
+    return block(s, cases, n, deadline);
+}

@@ -1,0 +1,375 @@
+/* task.c — tasks: stacks with guard pages (cached for reuse), spawning,
+ * switching (with AddressSanitizer's fiber annotations in SAN builds),
+ * exiting, and the fault handler that names the task a crash happened in. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "runtime/gr_int.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define GR__ASAN 1
+#else
+#define GR__ASAN 0
+#endif
+
+/* The task struct sits at the top of its own stack mapping:
+ *   [guard page (PROT_NONE)][ stack, growing down ... ][gr__task]
+ * so a spawn is one cached mapping and an idle task costs about one page. */
+#define GR__TASK_AREA ((sizeof(gr__task) + 63) & ~(size_t)63)
+
+static size_t round_page(gr_sched *s, size_t n)
+{
+    return (n + s->page - 1) & ~(s->page - 1);
+}
+
+int gr__stack_setup(gr_sched *s)
+{
+    s->page = (size_t)sysconf(_SC_PAGESIZE);
+    s->stack_size = round_page(s, s->stack_size);
+    return 0;
+}
+
+/* A new mapping of `size` bytes (guard page included), or NULL. Each mapping
+ * costs the kernel two VMAs (guard + stack), counted against
+ * vm.max_map_count. */
+static unsigned char *stack_map(gr_sched *s, size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (mprotect(p, s->page, PROT_NONE) != 0) {
+        munmap(p, size);
+        return NULL;
+    }
+    return p;
+}
+
+/* Cached idle mappings are linked through their first word above the guard. */
+static unsigned char *stack_get(gr_sched *s, size_t size)
+{
+    if (size == s->stack_size + s->page && s->stacks.free) {
+        unsigned char *m = s->stacks.free;
+        s->stacks.free = *(void **)(m + s->page);
+        s->stacks.count--;
+        return m;
+    }
+    return stack_map(s, size);
+}
+
+static void stack_put(gr_sched *s, unsigned char *m, size_t size)
+{
+    if (size == s->stack_size + s->page && s->stacks.count < s->stacks.max) {
+        *(void **)(m + s->page) = s->stacks.free;
+        s->stacks.free = m;
+        s->stacks.count++;
+        return;
+    }
+    munmap(m, size);
+}
+
+void gr__stack_teardown(gr_sched *s)
+{
+    while (s->stacks.free) {
+        unsigned char *m = s->stacks.free;
+        s->stacks.free = *(void **)(m + s->page);
+        munmap(m, s->stack_size + s->page);
+    }
+    s->stacks.count = 0;
+}
+
+void gr__task_free(gr_sched *s, gr__task *t)
+{
+    stack_put(s, t->map, t->map_size);
+}
+
+/* Recycle the stack of the task that exited last; called by whoever runs
+ * next, since a task cannot free the stack it is running on. */
+void gr__reap(gr_sched *s)
+{
+    gr__task *t = s->dead;
+    s->dead = NULL;
+    gr__task_free(s, t);
+}
+
+/* ---------------------------------------------------------------- switching */
+
+#if GR__ASAN
+static void os_stack_bounds(gr_sched *s)
+{
+    pthread_attr_t a;
+    void *lo;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        pthread_attr_getstack(&a, &lo, &size);
+        pthread_attr_destroy(&a);
+        s->asan_stack = lo;
+        s->asan_stack_size = size;
+    }
+}
+#endif
+
+void gr__switch_to(gr_sched *s, gr__task *from, gr__task *to)
+{
+    void **save = from ? &from->sp : &s->sp;
+    void *load;
+    if (to) {
+        to->state = GR_TASK_RUNNING;
+        s->switches++;
+        gr__trace(s, to->id);
+        load = to->sp;
+    } else {
+        load = s->sp;
+    }
+    s->cur = to;
+#if GR__ASAN
+    void **fake = from ? &from->asan_fake : &s->asan_fake;
+    if (from && s->dead == from)
+        fake = NULL; /* exiting: let ASan drop its fake stack */
+    if (!s->asan_stack)
+        os_stack_bounds(s);
+    if (to)
+        __sanitizer_start_switch_fiber(fake, to->map + s->page,
+                                       (size_t)((unsigned char *)to - (to->map + s->page)));
+    else
+        __sanitizer_start_switch_fiber(fake, s->asan_stack, s->asan_stack_size);
+    gr__ctx_switch(save, load);
+    __sanitizer_finish_switch_fiber(from ? from->asan_fake : s->asan_fake, NULL, NULL);
+#else
+    gr__ctx_switch(save, load);
+#endif
+    if (s->dead)
+        gr__reap(s);
+}
+
+/* ---------------------------------------------------------------- spawn / exit */
+
+static void task_exit(gr_sched *s, gr__task *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        s->tasks_head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        s->tasks_tail = t->prev;
+    s->live--;
+    s->exited++;
+    gr__timer_unreserve(s, 1);
+    if (t == s->main)
+        s->main_done = true;
+    s->dead = t;
+    gr__switch_away(s, t);
+    __builtin_unreachable();
+}
+
+static void task_entry(void *arg)
+{
+    gr__task *t = arg;
+    gr_sched *s = t->s;
+#if GR__ASAN
+    __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+    if (s->dead)
+        gr__reap(s);
+    t->fn(t->arg);
+    task_exit(s, t);
+}
+
+/* Make room for one more live task in the run queue (each task is in it at
+ * most once, so ready() never has to allocate). */
+static int runq_reserve(gr_sched *s)
+{
+    if (s->live < s->runq_cap)
+        return 0;
+    size_t cap = s->runq_cap ? s->runq_cap * 2 : 64;
+    gr__task **q = realloc(s->runq, cap * sizeof *q);
+    if (!q)
+        return -ENOMEM;
+    s->runq = q;
+    s->runq_cap = cap;
+    return 0;
+}
+
+static void set_name(gr__task *t, const char *name)
+{
+    size_t i = 0;
+    if (name)
+        for (; i < GR_NAME_MAX - 1 && name[i]; i++)
+            t->name[i] = name[i];
+    t->name[i] = '\0';
+}
+
+int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
+                  const gr_spawn_opts *opts, const char *file, int line)
+{
+    size_t stack = s->stack_size;
+    if (!fn)
+        return -EINVAL;
+    if (opts && opts->stack_size) {
+        if (opts->stack_size < GR_STACK_MIN || opts->stack_size > GR_STACK_MAX)
+            return -EINVAL;
+        stack = round_page(s, opts->stack_size);
+    }
+    if (runq_reserve(s) < 0 || gr__timer_reserve(s, 1) < 0)
+        return -ENOMEM;
+    size_t size = stack + s->page;
+    unsigned char *m = stack_get(s, size);
+    if (!m) {
+        gr__timer_unreserve(s, 1);
+        return -ENOMEM;
+    }
+    gr__task *t = (gr__task *)(m + size - GR__TASK_AREA);
+    t->s = s;
+    t->id = ++s->next_id;
+    t->parent = s->cur ? s->cur->id : 0;
+    t->fn = fn;
+    t->arg = arg;
+    t->wait = GR_WAIT_NONE;
+    t->wait_obj = NULL;
+    t->wait_n = 0;
+    t->created = s->now;
+    t->blocked_since = 0;
+    t->waiters = NULL;
+    t->nwaiters = 0;
+    t->fired = 0;
+    t->timer = (gr__timer){.hidx = -1, .fn = gr__wake_timer, .arg = t};
+    t->file = file ? file : "?";
+    t->line = line;
+    t->map = m;
+    t->map_size = size;
+    t->asan_fake = NULL;
+    set_name(t, name);
+    t->sp = gr__ctx_init(t, task_entry, t);
+    t->next = NULL;
+    t->prev = s->tasks_tail;
+    if (s->tasks_tail)
+        s->tasks_tail->next = t;
+    else
+        s->tasks_head = t;
+    s->tasks_tail = t;
+    if (++s->live > s->peak)
+        s->peak = s->live;
+    s->spawned++;
+    gr__ready(s, t);
+    return (int64_t)t->id;
+}
+
+int64_t gr_spawn_at(gr_task_fn fn, void *arg, const char *name,
+                    const gr_spawn_opts *opts, const char *file, int line)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    return gr__spawn(s, fn, arg, name, opts, file, line);
+}
+
+uint64_t gr_self(void)
+{
+    gr_sched *s = gr__sched();
+    return s ? s->cur->id : 0;
+}
+
+const char *gr_self_name(void)
+{
+    gr_sched *s = gr__sched();
+    return s ? s->cur->name : "";
+}
+
+gr_sched *gr_current(void) { return gr__cur_sched; }
+
+/* ---------------------------------------------------------------- crashes */
+
+/* Async-signal-safe formatting into a fixed buffer. */
+typedef struct {
+    char b[512];
+    size_t n;
+} sigbuf;
+
+static void sb_str(sigbuf *sb, const char *str)
+{
+    while (*str && sb->n < sizeof sb->b - 1)
+        sb->b[sb->n++] = *str++;
+}
+
+static void sb_num(sigbuf *sb, uint64_t v, unsigned base)
+{
+    char d[24];
+    int i = 0;
+    do {
+        d[i++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    while (i > 0 && sb->n < sizeof sb->b - 1)
+        sb->b[sb->n++] = d[--i];
+}
+
+static struct sigaction old_segv, old_bus;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    gr_sched *s = gr__cur_sched;
+    gr__task *t = s ? s->cur : NULL;
+    if (t) {
+        uintptr_t a = (uintptr_t)si->si_addr, lo = (uintptr_t)t->map;
+        bool overflow = a >= lo - s->page && a < lo + s->page;
+        sigbuf sb = {.n = 0};
+        sb_str(&sb, "gauntlet: ");
+        sb_str(&sb, overflow ? "stack overflow" : sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+        sb_str(&sb, " in task ");
+        sb_num(&sb, t->id, 10);
+        sb_str(&sb, " \"");
+        sb_str(&sb, t->name);
+        sb_str(&sb, "\" (spawned at ");
+        sb_str(&sb, t->file);
+        sb_str(&sb, ":");
+        sb_num(&sb, (uint64_t)t->line, 10);
+        if (overflow) {
+            sb_str(&sb, "; stack ");
+            sb_num(&sb, (uint64_t)(t->map_size - s->page), 10);
+            sb_str(&sb, " bytes)\n");
+        } else {
+            sb_str(&sb, ") at address 0x");
+            sb_num(&sb, a, 16);
+            sb_str(&sb, "\n");
+        }
+        ssize_t w = write(2, sb.b, sb.n);
+        (void)w;
+    }
+    /* Put the previous handler back and return: the faulting instruction
+     * runs again and the process dies of the same signal as it would have. */
+    sigaction(sig, sig == SIGBUS ? &old_bus : &old_segv, NULL);
+}
+
+void gr__fault_handlers_install(void)
+{
+    static __thread void *altstack;
+    static bool installed;
+    if (!altstack) {
+        size_t size = 64 * 1024;
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0};
+            if (sigaltstack(&ss, NULL) == 0)
+                altstack = p;
+            else
+                munmap(p, size);
+        }
+    }
+    if (installed)
+        return;
+    installed = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &old_segv);
+    sigaction(SIGBUS, &sa, &old_bus);
+}

@@ -1,0 +1,13 @@
+/* suites.h — every Check suite the test runner knows, one line each:
+ * X(name) declares and runs `Suite *suite_<name>(void)`. Module test files
+ * live in tests/<module>/ and define exactly the suites listed here. */
+#define TEST_SUITES(X)      \
+    X(runtime_sched)        \
+    X(runtime_task)         \
+    X(runtime_chan)         \
+    X(runtime_select)       \
+    X(runtime_ctx)          \
+    X(runtime_sync)         \
+    X(runtime_group)        \
+    X(runtime_timer)        \
+    X(runtime_registry)
