@@ -4,48 +4,6 @@
 
 #include "runtime/gr_int.h"
 
-/* ---------------------------------------------------------------- wait queues */
-
-void gr__waitq_push(gr__waitq *q, gr__waiter *w)
-{
-    w->q = q;
-    w->next = NULL;
-    w->prev = q->tail;
-    if (q->tail)
-        q->tail->next = w;
-    else
-        q->head = w;
-    q->tail = w;
-}
-
-gr__waiter *gr__waitq_pop(gr__waitq *q)
-{
-    gr__waiter *w = q->head;
-    if (!w)
-        return NULL;
-    q->head = w->next;
-    if (q->head)
-        q->head->prev = NULL;
-    else
-        q->tail = NULL;
-    w->q = NULL;
-    return w;
-}
-
-void gr__waitq_unhook(gr__waiter *w)
-{
-    gr__waitq *q = w->q;
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        q->head = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    else
-        q->tail = w->prev;
-    w->q = NULL;
-}
-
 /* ---------------------------------------------------------------- create */
 
 #define GR__CHAN_CAP_MAX ((size_t)1 << 30)

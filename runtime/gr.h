@@ -112,8 +112,16 @@ typedef enum {
     GR_CLOCK_REAL, /* CLOCK_MONOTONIC; blocks in the OS until the next timer */
 } gr_clock;
 
+/* How the next task to run is chosen among the runnable ones. */
+typedef enum {
+    GR_PICK_AUTO,   /* sim: GR_PICK_RANDOM; real: GR_PICK_FIFO */
+    GR_PICK_RANDOM, /* uniformly at random from the seeded PRNG */
+    GR_PICK_FIFO,   /* in the order they became runnable (Go's order) */
+} gr_pick;
+
 typedef struct gr_sched_opts {
     gr_clock clock;        /* default GR_CLOCK_SIM */
+    gr_pick pick;          /* default GR_PICK_AUTO */
     uint64_t seed;         /* seeds every scheduling choice */
     size_t stack_size;     /* default task stack; 0 = GR_STACK_DEFAULT */
     int64_t time_limit;    /* gr_sched_run stops when the clock would pass

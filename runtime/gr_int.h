@@ -55,9 +55,45 @@ struct gr__waiter {
     bool ok;         /* out: operation delivered (false: channel closed) */
 };
 
-void gr__waitq_push(gr__waitq *q, gr__waiter *w);
-gr__waiter *gr__waitq_pop(gr__waitq *q);
-void gr__waitq_unhook(gr__waiter *w);
+static inline void gr__waitq_push(gr__waitq *q, gr__waiter *w)
+{
+    w->q = q;
+    w->next = NULL;
+    w->prev = q->tail;
+    if (q->tail)
+        q->tail->next = w;
+    else
+        q->head = w;
+    q->tail = w;
+}
+
+static inline gr__waiter *gr__waitq_pop(gr__waitq *q)
+{
+    gr__waiter *w = q->head;
+    if (!w)
+        return NULL;
+    q->head = w->next;
+    if (q->head)
+        q->head->prev = NULL;
+    else
+        q->tail = NULL;
+    w->q = NULL;
+    return w;
+}
+
+static inline void gr__waitq_unhook(gr__waiter *w)
+{
+    gr__waitq *q = w->q;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->tail = w->prev;
+    w->q = NULL;
+}
 
 /* ---------------------------------------------------------------- timers */
 
@@ -105,6 +141,7 @@ struct gr__task {
     unsigned char *map;          /* stack mapping: guard page + stack + this */
     size_t map_size;
     void *asan_fake;             /* AddressSanitizer fiber bookkeeping */
+    void *aux[2];                /* spawner's private data (errgroup) */
     char name[GR_NAME_MAX];
 };
 
@@ -146,8 +183,10 @@ struct gr_sched {
     gr__task *dead;              /* exited task whose stack awaits reaping */
     int poll_countdown;          /* real: switches left before a clock poll */
 
-    gr__task **runq;             /* runnable tasks (any order: picks are random) */
-    size_t nrun, runq_cap;
+    gr__task **runq;             /* runnable tasks: a ring of runq_cap (a power
+                                    of two, >= live tasks) from runq_head */
+    size_t runq_head, nrun, runq_cap;
+    bool pick_random;
 
     gr__timer **heap;            /* pending timers, binary min-heap */
     size_t nheap, heap_reserved, heap_cap;
@@ -176,14 +215,41 @@ static inline gr_sched *gr__sched(void)
     return s && s->cur ? s : NULL;
 }
 
-void gr__ready(gr_sched *s, gr__task *t);
+static inline void gr__ready(gr_sched *s, gr__task *t)
+{
+    t->state = GR_TASK_RUNNABLE;
+    s->runq[(s->runq_head + s->nrun++) & (s->runq_cap - 1)] = t;
+}
+
+/* Make a blocked task runnable again: unhook its other waiters (a select's
+ * other cases), end its wait. Its gr__park returns `fired`. */
+static inline void gr__unblock(gr_sched *s, gr__task *t, int fired)
+{
+    t->fired = fired;
+    if (t->nwaiters > 1 || (t->nwaiters == 1 && t->waiters[0].q))
+        for (int i = 0; i < t->nwaiters; i++)
+            if (t->waiters[i].q)
+                gr__waitq_unhook(&t->waiters[i]);
+    t->nwaiters = 0;
+    t->wait = GR_WAIT_NONE;
+    s->blocked--;
+    gr__ready(s, t);
+}
+
+/* Wake the task owning w (w is already off its queue): stop its timer,
+ * unblock it with w's index. */
+static inline void gr__wake(gr_sched *s, gr__waiter *w)
+{
+    gr__task *t = w->task;
+    if (t->timer.hidx >= 0)
+        gr__timer_stop(s, &t->timer);
+    gr__unblock(s, t, w->idx);
+}
+
 /* Block the running task (its waiters are already queued / its timer
  * armed) until gr__wake; returns the index of the waiter that woke it, or -1
  * for its timer. obj is the name shown in reports. */
 int gr__park(gr_sched *s, gr_wait why, const char *obj, int n);
-/* Wake the task owning w: unhook its other waiters, stop its timer, make it
- * runnable. Its gr__park returns w->idx. */
-void gr__wake(gr_sched *s, gr__waiter *w);
 /* Timer callback that wakes the task owning the timer with index -1. */
 void gr__wake_timer(gr_sched *s, gr__timer *t);
 

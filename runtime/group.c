@@ -16,12 +16,6 @@ struct gr_group {
     char *name;
 };
 
-typedef struct {
-    gr_group *g;
-    gr_group_fn fn;
-    void *arg;
-} group_job;
-
 int gr_group_create(gr_group **out, gr_ctx *parent, const char *name, int limit)
 {
     gr_sched *s = gr__sched();
@@ -66,16 +60,19 @@ static void leave(gr_group *g)
         }
 }
 
+/* A group task's function and argument travel in its task struct (aux), so
+ * nothing is allocated that a task never run could leak. */
 static void group_task(void *p)
 {
-    group_job j = *(group_job *)p;
-    free(p);
-    int rc = j.fn(j.g->ctx, j.arg);
-    if (rc != 0 && j.g->err == 0) {
-        j.g->err = rc;
-        gr_ctx_cancel(j.g->ctx);
+    gr_group *g = p;
+    gr__task *self = g->s->cur;
+    gr_group_fn fn = (gr_group_fn)(uintptr_t)self->aux[0];
+    int rc = fn(g->ctx, self->aux[1]);
+    if (rc != 0 && g->err == 0) {
+        g->err = rc;
+        gr_ctx_cancel(g->ctx);
     }
-    leave(j.g);
+    leave(g);
 }
 
 static void block(gr_sched *s, gr__waitq *q, gr_wait why, const char *name)
@@ -95,24 +92,20 @@ int64_t gr_group_go_at(gr_group *g, gr_group_fn fn, void *arg, const char *name,
         return -EPERM;
     if (!g || !fn)
         return -EINVAL;
-    group_job *j = malloc(sizeof *j);
-    if (!j)
-        return -ENOMEM;
-    *j = (group_job){g, fn, arg};
     if (g->limit > 0 && g->running >= g->limit) {
-        if (try_only) {
-            free(j);
+        if (try_only)
             return -EAGAIN;
-        }
         block(s, &g->slotq, GR_WAIT_GROUP_GO, g->name); /* woken holding a slot */
     } else {
         g->running++;
     }
-    int64_t id = gr__spawn(s, group_task, j, name, NULL, file, line);
+    int64_t id = gr__spawn(s, group_task, g, name, NULL, file, line);
     if (id < 0) {
-        free(j);
         leave(g);
+        return id;
     }
+    s->tasks_tail->aux[0] = (void *)(uintptr_t)fn; /* the task just spawned */
+    s->tasks_tail->aux[1] = arg;
     return id;
 }
 

@@ -159,20 +159,21 @@ uint64_t gr_sched_panic_count(const gr_sched *s, gr_panic kind)
 
 /* ---------------------------------------------------------------- run queue */
 
-void gr__ready(gr_sched *s, gr__task *t)
-{
-    t->state = GR_TASK_RUNNABLE;
-    s->runq[s->nrun++] = t; /* capacity >= live tasks, reserved at spawn */
-}
-
-/* Remove a uniformly random runnable task: the seeded choice that makes a
- * sim run's interleaving a function of its seed. */
+/* Take the next task to run: the oldest runnable one (FIFO), or one chosen
+ * uniformly at random — the seeded choice that makes a sim run's
+ * interleaving a function of its seed. */
 static gr__task *pick(gr_sched *s)
 {
-    size_t n = s->nrun, i = n == 1 ? 0 : (size_t)gr__rand_below(s, n);
-    gr__task *t = s->runq[i];
-    s->runq[i] = s->runq[n - 1];
-    s->nrun = n - 1;
+    size_t mask = s->runq_cap - 1, head = s->runq_head;
+    if (s->pick_random && s->nrun > 1) {
+        size_t i = (head + (size_t)gr__rand_below(s, s->nrun)) & mask;
+        gr__task *t = s->runq[i];
+        s->runq[i] = s->runq[head];
+        s->runq[head] = t;
+    }
+    gr__task *t = s->runq[head];
+    s->runq_head = (head + 1) & mask;
+    s->nrun--;
     return t;
 }
 
@@ -211,30 +212,9 @@ int gr__park(gr_sched *s, gr_wait why, const char *obj, int n)
     return t->fired;
 }
 
-static void unblock(gr_sched *s, gr__task *t, int fired)
-{
-    t->fired = fired;
-    for (int i = 0; i < t->nwaiters; i++)
-        if (t->waiters[i].q)
-            gr__waitq_unhook(&t->waiters[i]);
-    t->nwaiters = 0;
-    t->wait = GR_WAIT_NONE;
-    t->wait_obj = NULL;
-    s->blocked--;
-    gr__ready(s, t);
-}
-
-void gr__wake(gr_sched *s, gr__waiter *w)
-{
-    gr__task *t = w->task;
-    if (t->timer.hidx >= 0)
-        gr__timer_stop(s, &t->timer);
-    unblock(s, t, w->idx);
-}
-
 void gr__wake_timer(gr_sched *s, gr__timer *tm)
 {
-    unblock(s, tm->arg, -1);
+    gr__unblock(s, tm->arg, -1);
 }
 
 void gr_yield(void)
@@ -257,6 +237,7 @@ int gr_sched_create(gr_sched **out, const gr_sched_opts *opts)
 {
     gr_sched_opts o = opts ? *opts : (gr_sched_opts){0};
     if (!out || (o.clock != GR_CLOCK_SIM && o.clock != GR_CLOCK_REAL) ||
+        (o.pick != GR_PICK_AUTO && o.pick != GR_PICK_RANDOM && o.pick != GR_PICK_FIFO) ||
         o.time_limit < 0 || (o.stack_size && (o.stack_size < GR_STACK_MIN ||
                                               o.stack_size > GR_STACK_MAX)))
         return -EINVAL;
@@ -264,6 +245,7 @@ int gr_sched_create(gr_sched **out, const gr_sched_opts *opts)
     if (!s)
         return -ENOMEM;
     s->clock = o.clock;
+    s->pick_random = o.pick == GR_PICK_RANDOM || (o.pick == GR_PICK_AUTO && o.clock == GR_CLOCK_SIM);
     s->real_base = mono_ns();
     s->time_limit = o.time_limit;
     s->rng = o.seed ^ UINT64_C(0x9e3779b97f4a7c15);

@@ -131,7 +131,7 @@ static void grant(gr_sem *sem)
 
 int gr_sem_try_acquire(gr_sem *sem, int64_t n)
 {
-    if (!sem || n < 0 || n > sem->size)
+    if (!sem || n <= 0 || n > sem->size)
         return -EINVAL;
     if (sem->size - sem->held < n || sem->q.head)
         return -EAGAIN;

@@ -10,6 +10,7 @@
 #include "runtime/gr_int.h"
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define GR__ASAN 1
 #else
@@ -49,12 +50,30 @@ static unsigned char *stack_map(gr_sched *s, size_t size)
     return p;
 }
 
-/* Cached idle mappings are linked through their first word above the guard. */
+/* Cached idle mappings are linked through the word where their task struct
+ * goes: the top page, the one a task touches anyway, so neither spawn nor
+ * reap touches a cold page and an idle cached stack keeps one page. */
+static void **cache_link(gr_sched *s, unsigned char *m)
+{
+    return (void **)(m + s->stack_size + s->page - GR__TASK_AREA);
+}
+
+/* ASan keeps shadow state for stack memory; a stack that ends (or is
+ * recycled) with frames still poisoned would make its next user fault. */
+static void stack_unpoison(unsigned char *m, size_t size, size_t page)
+{
+#if GR__ASAN
+    __asan_unpoison_memory_region(m + page, size - page);
+#else
+    (void)m, (void)size, (void)page;
+#endif
+}
+
 static unsigned char *stack_get(gr_sched *s, size_t size)
 {
     if (size == s->stack_size + s->page && s->stacks.free) {
         unsigned char *m = s->stacks.free;
-        s->stacks.free = *(void **)(m + s->page);
+        s->stacks.free = *cache_link(s, m);
         s->stacks.count--;
         return m;
     }
@@ -63,8 +82,9 @@ static unsigned char *stack_get(gr_sched *s, size_t size)
 
 static void stack_put(gr_sched *s, unsigned char *m, size_t size)
 {
+    stack_unpoison(m, size, s->page);
     if (size == s->stack_size + s->page && s->stacks.count < s->stacks.max) {
-        *(void **)(m + s->page) = s->stacks.free;
+        *cache_link(s, m) = s->stacks.free;
         s->stacks.free = m;
         s->stacks.count++;
         return;
@@ -76,7 +96,7 @@ void gr__stack_teardown(gr_sched *s)
 {
     while (s->stacks.free) {
         unsigned char *m = s->stacks.free;
-        s->stacks.free = *(void **)(m + s->page);
+        s->stacks.free = *cache_link(s, m);
         munmap(m, s->stack_size + s->page);
     }
     s->stacks.count = 0;
@@ -188,10 +208,14 @@ static int runq_reserve(gr_sched *s)
     if (s->live < s->runq_cap)
         return 0;
     size_t cap = s->runq_cap ? s->runq_cap * 2 : 64;
-    gr__task **q = realloc(s->runq, cap * sizeof *q);
+    gr__task **q = malloc(cap * sizeof *q);
     if (!q)
         return -ENOMEM;
+    for (size_t i = 0; i < s->nrun; i++) /* unwrap the ring */
+        q[i] = s->runq[(s->runq_head + i) & (s->runq_cap - 1)];
+    free(s->runq);
     s->runq = q;
+    s->runq_head = 0;
     s->runq_cap = cap;
     return 0;
 }
@@ -244,6 +268,7 @@ int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
     t->map = m;
     t->map_size = size;
     t->asan_fake = NULL;
+    t->aux[0] = t->aux[1] = NULL;
     set_name(t, name);
     t->sp = gr__ctx_init(t, task_entry, t);
     t->next = NULL;
