@@ -160,12 +160,11 @@ static gr_sched *owner(const gr_chan *ch)
 /* Block the running task on q for ch; returns whether it was served. */
 static bool block_on(gr_sched *s, gr_chan *ch, gr__waitq *q, gr_wait why, void *val)
 {
-    gr__waiter w = {.task = s->cur, .val = val, .idx = 0, .ok = false};
-    s->cur->waiters = &w;
-    s->cur->nwaiters = 1;
-    gr__waitq_push(q, &w);
+    gr__waiter *w = gr__waiters(s->cur, 1, NULL);
+    w->val = val;
+    gr__waitq_push(q, w);
     gr__park(s, why, ch->name, 0);
-    return w.ok;
+    return w->ok;
 }
 
 static int send_closed(gr_chan *ch)

@@ -120,30 +120,51 @@ void gr__timers_fire(gr_sched *s);             /* run every due timer */
 
 /* ---------------------------------------------------------------- tasks */
 
+/* Waits of up to this many operations keep their waiter records inline in
+ * the task struct rather than on the task's stack. */
+#define GR__INLINE_WAITERS 2
+
+/* Task structs live in dense slabs, apart from the stacks: spawning,
+ * waking and reaping touch only this, never the task's stack page. The
+ * fields a waker touches come first. */
 struct gr__task {
-    void *sp;                    /* saved stack pointer while switched out */
+    void *sp;                    /* saved stack pointer; NULL until it first runs */
     gr_sched *s;
+    gr_task_state state;
+    gr_wait wait;
+    int nwaiters;
+    int fired;                   /* index of the waiter that woke it; -1 = timer */
+    gr__waiter *waiters;         /* the current wait's waiters */
+    gr__timer timer;             /* sleep / select timeout */
+    gr__waiter inl[GR__INLINE_WAITERS];
     uint64_t id, parent;
     gr_task_fn fn;
     void *arg;
     gr__task *prev, *next;       /* registry: live tasks in id order */
-    gr_task_state state;
-    gr_wait wait;
     const char *wait_obj;        /* name of what it waits on (owned by it) */
     int wait_n;
-    int64_t created, blocked_since;
-    gr__waiter *waiters;         /* the current wait's waiters */
-    int nwaiters;
-    int fired;                   /* index of the waiter that woke it; -1 = timer */
-    gr__timer timer;             /* sleep / select timeout */
-    const char *file;
     int line;
-    unsigned char *map;          /* stack mapping: guard page + stack + this */
+    int64_t created, blocked_since;
+    const char *file;
+    unsigned char *map;          /* stack mapping: guard page + stack */
     size_t map_size;
     void *asan_fake;             /* AddressSanitizer fiber bookkeeping */
     void *aux[2];                /* spawner's private data (errgroup) */
     char name[GR_NAME_MAX];
 };
+
+/* Set up the running task's wait on n operations and return its waiter
+ * records, initialised for index 0..n-1 with no value: inline for small
+ * waits, else `spill` (room for n, owned by the caller). */
+static inline gr__waiter *gr__waiters(gr__task *t, int n, gr__waiter *spill)
+{
+    gr__waiter *ws = n <= GR__INLINE_WAITERS ? t->inl : spill;
+    for (int i = 0; i < n; i++)
+        ws[i] = (gr__waiter){.task = t, .idx = i};
+    t->waiters = ws;
+    t->nwaiters = n;
+    return ws;
+}
 
 /* ---------------------------------------------------------------- panics */
 
@@ -158,9 +179,11 @@ void gr__panic(gr_sched *s, gr_panic kind, const char *obj);
 
 /* ---------------------------------------------------------------- stacks */
 
+/* Idle stack mappings of the default size, most recently used last. A
+ * dense array, so caching and reusing a stack never touches its memory. */
 typedef struct gr__stack_cache {
-    void *free;                  /* idle mappings of the default size */
-    size_t count, max;
+    unsigned char **free;
+    size_t count, cap, max;
 } gr__stack_cache;
 
 /* ---------------------------------------------------------------- scheduler */
@@ -198,6 +221,8 @@ struct gr_sched {
     size_t stack_size;           /* default mapping's usable stack */
     size_t page;
     gr__stack_cache stacks;
+    gr__task *task_free;         /* idle task structs (linked through next) */
+    void *task_slabs;            /* their slabs, for gr_sched_release */
 
     gr__obj *objs;               /* objects owned (most recent first) */
     uint64_t obj_seq;            /* numbering of unnamed objects */

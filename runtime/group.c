@@ -77,10 +77,7 @@ static void group_task(void *p)
 
 static void block(gr_sched *s, gr__waitq *q, gr_wait why, const char *name)
 {
-    gr__waiter w = {.task = s->cur};
-    s->cur->waiters = &w;
-    s->cur->nwaiters = 1;
-    gr__waitq_push(q, &w);
+    gr__waitq_push(q, gr__waiters(s->cur, 1, NULL));
     gr__park(s, why, name, 0);
 }
 

@@ -45,19 +45,18 @@ static int perform(gr_sched *s, gr_case *c, int i)
  * (its operation was done by the task that woke us) or -ETIMEDOUT. */
 static int block(gr_sched *s, gr_case *cases, int n, int64_t deadline)
 {
-    gr__waiter small[8], *ws = small;
-    if (n > 8 && !(ws = malloc((size_t)n * sizeof *ws)))
+    gr__waiter small[8], *spill = small;
+    if (n > 8 && !(spill = malloc((size_t)n * sizeof *spill)))
         return -ENOMEM;
     gr__task *t = s->cur;
+    gr__waiter *ws = gr__waiters(t, n, spill);
     for (int i = 0; i < n; i++) {
-        ws[i] = (gr__waiter){.task = t, .val = cases[i].val, .idx = i};
+        ws[i].val = cases[i].val;
         if (cases[i].ch)
             gr__waitq_push(cases[i].op == GR_CASE_RECV ? &cases[i].ch->recvq
                                                        : &cases[i].ch->sendq,
                            &ws[i]);
     }
-    t->waiters = ws;
-    t->nwaiters = n;
     if (deadline != GR_FOREVER)
         gr__timer_arm(s, &t->timer, deadline);
     int i = gr__park(s, GR_WAIT_SELECT, NULL, n);
@@ -68,8 +67,8 @@ static int block(gr_sched *s, gr_case *cases, int n, int64_t deadline)
             gr__panic(s, GR_PANIC_SEND_CLOSED, c->ch->name);
         gr__trace(s, (uint64_t)i + 1);
     }
-    if (ws != small)
-        free(ws);
+    if (spill != small)
+        free(spill);
     return i >= 0 ? i : -ETIMEDOUT;
 }
 

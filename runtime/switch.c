@@ -4,15 +4,12 @@
  * word, MXCSR, FPCR and the signal mask are not switched; a task must not
  * change them. A switch is ~8 ns here; glibc swapcontext makes a sigprocmask
  * syscall each time (~250 ns on this VM). */
-#include <stdint.h>
-
 #include "runtime/switch.h"
-
-void gr__ctx_start(void);
 
 #if defined(__x86_64__)
 
-/* Frame (low to high): r15 r14 r13 r12 rbx rbp return-address. */
+/* Frame (low to high): r15 r14 r13 r12 rbx rbp return-address. A new
+ * task's first entry goes through gr__ctx_start instead. */
 __asm__(".text\n"
         ".globl gr__ctx_switch\n"
         ".type gr__ctx_switch,@function\n"
@@ -36,29 +33,22 @@ __asm__(".text\n"
         ".globl gr__ctx_start\n"
         ".type gr__ctx_start,@function\n"
         "gr__ctx_start:\n"
-        "  movq %r12, %rdi\n"
-        "  callq *%r13\n"
+        "  pushq %rbp\n"
+        "  pushq %rbx\n"
+        "  pushq %r12\n"
+        "  pushq %r13\n"
+        "  pushq %r14\n"
+        "  pushq %r15\n"
+        "  movq %rsp, (%rdi)\n"
+        "  movq %rsi, %rsp\n"
+        "  xorl %ebp, %ebp\n"          /* ends frame-pointer walks */
+        "  movq %rcx, %rdi\n"
+        "  callq *%rdx\n"              /* rsp % 16 == 8 at entry, per the ABI */
         "  ud2\n"
         ".size gr__ctx_start, .-gr__ctx_start\n"
         ".section .note.GNU-stack,\"\",@progbits\n"
         ".text\n");
 
-void *gr__ctx_init(void *hi, void (*entry)(void *), void *arg)
-{
-    uintptr_t top = (uintptr_t)hi & ~(uintptr_t)15;
-    /* After the 6 pops and the ret, rsp = top - 16: 16-byte aligned, so the
-     * `call` in gr__ctx_start enters entry with the ABI's alignment. */
-    uintptr_t *sp = (uintptr_t *)(top - 72);
-    sp[0] = 0;                         /* r15 */
-    sp[1] = 0;                         /* r14 */
-    sp[2] = (uintptr_t)entry;          /* r13 */
-    sp[3] = (uintptr_t)arg;            /* r12 */
-    sp[4] = 0;                         /* rbx */
-    sp[5] = 0;                         /* rbp: ends frame-pointer walks */
-    sp[6] = (uintptr_t)gr__ctx_start;  /* return address */
-    sp[7] = 0;
-    return sp;
-}
 
 #elif defined(__aarch64__)
 
@@ -97,25 +87,29 @@ __asm__(".text\n"
         ".globl gr__ctx_start\n"
         ".type gr__ctx_start,%function\n"
         "gr__ctx_start:\n"
-        "  mov x0, x19\n"
-        "  blr x20\n"
+        "  sub sp, sp, #176\n"
+        "  stp x19, x20, [sp, #0]\n"
+        "  stp x21, x22, [sp, #16]\n"
+        "  stp x23, x24, [sp, #32]\n"
+        "  stp x25, x26, [sp, #48]\n"
+        "  stp x27, x28, [sp, #64]\n"
+        "  stp x29, x30, [sp, #80]\n"
+        "  stp d8, d9, [sp, #96]\n"
+        "  stp d10, d11, [sp, #112]\n"
+        "  stp d12, d13, [sp, #128]\n"
+        "  stp d14, d15, [sp, #144]\n"
+        "  mov x4, sp\n"
+        "  str x4, [x0]\n"
+        "  mov sp, x1\n"
+        "  mov x29, #0\n"              /* ends frame-pointer walks */
+        "  mov x30, #0\n"
+        "  mov x0, x3\n"
+        "  blr x2\n"
         "  brk #0\n"
         ".size gr__ctx_start, .-gr__ctx_start\n"
         ".section .note.GNU-stack,\"\",%progbits\n"
         ".text\n");
 
-void *gr__ctx_init(void *hi, void (*entry)(void *), void *arg)
-{
-    uintptr_t top = (uintptr_t)hi & ~(uintptr_t)15;
-    uintptr_t *sp = (uintptr_t *)(top - 176);
-    for (int i = 0; i < 22; i++)
-        sp[i] = 0;
-    sp[0] = (uintptr_t)arg;            /* x19 */
-    sp[1] = (uintptr_t)entry;          /* x20 */
-    sp[10] = 0;                        /* x29: ends frame-pointer walks */
-    sp[11] = (uintptr_t)gr__ctx_start; /* x30: where `ret` goes */
-    return sp;
-}
 
 #else
 #error "gauntlet's runtime needs x86_64 or aarch64 (runtime/switch.c)"

@@ -10,8 +10,10 @@
  * pointer is load_sp. Returns when someone switches back to *save_sp. */
 void gr__ctx_switch(void **save_sp, void *load_sp);
 
-/* Prepare a fresh stack [lo, hi) so that the first gr__ctx_switch into the
- * returned stack pointer calls entry(arg) on it. entry must never return. */
-void *gr__ctx_init(void *hi, void (*entry)(void *), void *arg);
+/* Save the running context into *save_sp like gr__ctx_switch, then call
+ * entry(arg) on the fresh stack whose top (16-byte aligned) is top. entry
+ * must never return. Nothing is written to the new stack before entry runs,
+ * so creating a task never touches its stack. */
+void gr__ctx_start(void **save_sp, void *top, void (*entry)(void *), void *arg);
 
 #endif

@@ -61,10 +61,7 @@ int gr_wg_wait(gr_wg *wg)
         return -EINVAL;
     if (wg->n == 0)
         return 0;
-    gr__waiter w = {.task = s->cur};
-    s->cur->waiters = &w;
-    s->cur->nwaiters = 1;
-    gr__waitq_push(&wg->q, &w);
+    gr__waitq_push(&wg->q, gr__waiters(s->cur, 1, NULL));
     gr__park(s, GR_WAIT_WG_WAIT, wg->name, 0);
     return 0;
 }
@@ -150,13 +147,12 @@ int gr_sem_acquire(gr_sem *sem, gr_ctx *ctx, int64_t n)
     if (ctx && gr_ctx_err(ctx))
         return gr_ctx_err(ctx);
     gr__task *t = s->cur;
-    gr__waiter ws[2] = {{.task = t, .n = n, .idx = 0}, {.task = t, .idx = 1}};
+    gr__waiter *ws = gr__waiters(t, 2, NULL);
+    ws[0].n = n;
     gr__waitq_push(&sem->q, &ws[0]);
     gr_chan *done = ctx ? gr_ctx_done(ctx) : NULL;
     if (done)
         gr__waitq_push(&done->recvq, &ws[1]);
-    t->waiters = ws;
-    t->nwaiters = 2;
     if (gr__park(s, GR_WAIT_SEM_ACQUIRE, sem->name, 0) == 0)
         return 0;
     grant(sem); /* we may have been the front waiter holding others back */

@@ -17,11 +17,6 @@
 #define GR__ASAN 0
 #endif
 
-/* The task struct sits at the top of its own stack mapping:
- *   [guard page (PROT_NONE)][ stack, growing down ... ][gr__task]
- * so a spawn is one cached mapping and an idle task costs about one page. */
-#define GR__TASK_AREA ((sizeof(gr__task) + 63) & ~(size_t)63)
-
 static size_t round_page(gr_sched *s, size_t n)
 {
     return (n + s->page - 1) & ~(s->page - 1);
@@ -34,9 +29,10 @@ int gr__stack_setup(gr_sched *s)
     return 0;
 }
 
-/* A new mapping of `size` bytes (guard page included), or NULL. Each mapping
- * costs the kernel two VMAs (guard + stack), counted against
- * vm.max_map_count. */
+/* ---------------------------------------------------------------- stacks */
+
+/* A new mapping of `size` bytes: a PROT_NONE guard page, then the stack.
+ * Each costs the kernel two VMAs, counted against vm.max_map_count. */
 static unsigned char *stack_map(gr_sched *s, size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -48,14 +44,6 @@ static unsigned char *stack_map(gr_sched *s, size_t size)
         return NULL;
     }
     return p;
-}
-
-/* Cached idle mappings are linked through the word where their task struct
- * goes: the top page, the one a task touches anyway, so neither spawn nor
- * reap touches a cold page and an idle cached stack keeps one page. */
-static void **cache_link(gr_sched *s, unsigned char *m)
-{
-    return (void **)(m + s->stack_size + s->page - GR__TASK_AREA);
 }
 
 /* ASan keeps shadow state for stack memory; a stack that ends (or is
@@ -71,44 +59,81 @@ static void stack_unpoison(unsigned char *m, size_t size, size_t page)
 
 static unsigned char *stack_get(gr_sched *s, size_t size)
 {
-    if (size == s->stack_size + s->page && s->stacks.free) {
-        unsigned char *m = s->stacks.free;
-        s->stacks.free = *cache_link(s, m);
-        s->stacks.count--;
-        return m;
-    }
+    if (size == s->stack_size + s->page && s->stacks.count)
+        return s->stacks.free[--s->stacks.count];
     return stack_map(s, size);
 }
 
 static void stack_put(gr_sched *s, unsigned char *m, size_t size)
 {
+    gr__stack_cache *c = &s->stacks;
     stack_unpoison(m, size, s->page);
-    if (size == s->stack_size + s->page && s->stacks.count < s->stacks.max) {
-        *cache_link(s, m) = s->stacks.free;
-        s->stacks.free = m;
-        s->stacks.count++;
+    if (size == s->stack_size + s->page && c->count < c->max) {
+        if (c->count == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 256;
+            unsigned char **a = realloc(c->free, cap * sizeof *a);
+            if (!a)
+                goto unmap;
+            c->free = a;
+            c->cap = cap;
+        }
+        c->free[c->count++] = m;
         return;
     }
+unmap:
     munmap(m, size);
 }
 
 void gr__stack_teardown(gr_sched *s)
 {
-    while (s->stacks.free) {
-        unsigned char *m = s->stacks.free;
-        s->stacks.free = *cache_link(s, m);
-        munmap(m, s->stack_size + s->page);
+    while (s->stacks.count)
+        munmap(s->stacks.free[--s->stacks.count], s->stack_size + s->page);
+    free(s->stacks.free);
+    s->stacks.free = NULL;
+    s->stacks.cap = 0;
+    while (s->task_slabs) {
+        void *slab = s->task_slabs;
+        s->task_slabs = *(void **)slab;
+        free(slab);
     }
-    s->stacks.count = 0;
+    s->task_free = NULL;
+}
+
+/* ---------------------------------------------------------------- task structs */
+
+#define GR__SLAB_TASKS 256
+
+/* A slab is a link word followed by GR__SLAB_TASKS task structs, handed out
+ * in address order so tasks spawned together sit together. */
+static gr__task *task_alloc(gr_sched *s)
+{
+    if (!s->task_free) {
+        size_t head = (sizeof(void *) + 63) & ~(size_t)63;
+        unsigned char *slab = aligned_alloc(64, head + GR__SLAB_TASKS * sizeof(gr__task));
+        if (!slab)
+            return NULL;
+        *(void **)slab = s->task_slabs;
+        s->task_slabs = slab;
+        gr__task *ts = (gr__task *)(slab + head);
+        for (size_t i = GR__SLAB_TASKS; i-- > 0;) {
+            ts[i].next = s->task_free;
+            s->task_free = &ts[i];
+        }
+    }
+    gr__task *t = s->task_free;
+    s->task_free = t->next;
+    return t;
 }
 
 void gr__task_free(gr_sched *s, gr__task *t)
 {
     stack_put(s, t->map, t->map_size);
+    t->next = s->task_free;
+    s->task_free = t;
 }
 
-/* Recycle the stack of the task that exited last; called by whoever runs
- * next, since a task cannot free the stack it is running on. */
+/* Recycle the task that exited last; called by whoever runs next, since a
+ * task cannot give away the stack it is running on. */
 void gr__reap(gr_sched *s)
 {
     gr__task *t = s->dead;
@@ -133,6 +158,8 @@ static void os_stack_bounds(gr_sched *s)
 }
 #endif
 
+static void task_entry(void *arg);
+
 void gr__switch_to(gr_sched *s, gr__task *from, gr__task *to)
 {
     void **save = from ? &from->sp : &s->sp;
@@ -153,14 +180,16 @@ void gr__switch_to(gr_sched *s, gr__task *from, gr__task *to)
     if (!s->asan_stack)
         os_stack_bounds(s);
     if (to)
-        __sanitizer_start_switch_fiber(fake, to->map + s->page,
-                                       (size_t)((unsigned char *)to - (to->map + s->page)));
+        __sanitizer_start_switch_fiber(fake, to->map + s->page, to->map_size - s->page);
     else
         __sanitizer_start_switch_fiber(fake, s->asan_stack, s->asan_stack_size);
-    gr__ctx_switch(save, load);
+#endif
+    if (GR__LIKELY(load != NULL))
+        gr__ctx_switch(save, load);
+    else /* first run: start on the top of its fresh stack */
+        gr__ctx_start(save, to->map + to->map_size, task_entry, to);
+#if GR__ASAN
     __sanitizer_finish_switch_fiber(from ? from->asan_fake : s->asan_fake, NULL, NULL);
-#else
-    gr__ctx_switch(save, load);
 #endif
     if (s->dead)
         gr__reap(s);
@@ -243,12 +272,17 @@ int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
     if (runq_reserve(s) < 0 || gr__timer_reserve(s, 1) < 0)
         return -ENOMEM;
     size_t size = stack + s->page;
-    unsigned char *m = stack_get(s, size);
+    gr__task *t = task_alloc(s);
+    unsigned char *m = t ? stack_get(s, size) : NULL;
     if (!m) {
+        if (t) {
+            t->next = s->task_free;
+            s->task_free = t;
+        }
         gr__timer_unreserve(s, 1);
         return -ENOMEM;
     }
-    gr__task *t = (gr__task *)(m + size - GR__TASK_AREA);
+    t->sp = NULL;
     t->s = s;
     t->id = ++s->next_id;
     t->parent = s->cur ? s->cur->id : 0;
@@ -270,7 +304,6 @@ int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
     t->asan_fake = NULL;
     t->aux[0] = t->aux[1] = NULL;
     set_name(t, name);
-    t->sp = gr__ctx_init(t, task_entry, t);
     t->next = NULL;
     t->prev = s->tasks_tail;
     if (s->tasks_tail)

@@ -510,6 +510,108 @@ START_TEST(pending_timer_is_not_deadlock)
 }
 END_TEST
 
+/* ------------------------------------------------------------ pick policy */
+
+#define ORDER_N 8
+
+struct order {
+    int log[ORDER_N];
+    int n;
+    gr_wg *wg;
+};
+
+static struct order order_log;
+
+static void order_task(void *arg)
+{
+    order_log.log[order_log.n++] = (int)(intptr_t)arg;
+    if (order_log.wg)
+        gr_wg_done(order_log.wg);
+}
+
+static void order_main(void *arg)
+{
+    (void)arg;
+    TCHECK(gr_wg_create(&order_log.wg, "ran"), 0);
+    TCHECK(gr_wg_add(order_log.wg, ORDER_N), 0);
+    for (int i = 0; i < ORDER_N; i++)
+        gr_spawn(order_task, (void *)(intptr_t)i, "o");
+    TCHECK(gr_wg_wait(order_log.wg), 0);
+    order_log.wg = NULL;
+}
+
+/* Run ORDER_N tasks under (clock, pick, seed); true if they ran in spawn order. */
+static bool ran_in_order(gr_clock clock, gr_pick pick, uint64_t seed)
+{
+    gr_sched *s = NULL;
+    gr_sched_opts o = {.clock = clock, .pick = pick, .seed = seed};
+    ck_assert_int_eq(gr_sched_create(&s, &o), 0);
+    order_log.n = 0;
+    fail_msg[0] = 0;
+    ck_assert_int_eq(gr_sched_run(s, order_main, NULL, "main"), 0);
+    TCHECKED();
+    gr_sched_release(s);
+    ck_assert_int_eq(order_log.n, ORDER_N);
+    for (int i = 0; i < ORDER_N; i++)
+        if (order_log.log[i] != i)
+            return false;
+    return true;
+}
+
+START_TEST(fifo_pick_runs_in_ready_order)
+{
+    for (uint64_t seed = 0; seed < 5; seed++) {
+        ck_assert(ran_in_order(GR_CLOCK_SIM, GR_PICK_FIFO, seed));
+        ck_assert(ran_in_order(GR_CLOCK_REAL, GR_PICK_AUTO, seed)); /* real: FIFO */
+    }
+}
+END_TEST
+
+START_TEST(random_pick_varies_with_seed)
+{
+    int shuffled = 0;
+    for (uint64_t seed = 0; seed < 5; seed++) {
+        shuffled += !ran_in_order(GR_CLOCK_SIM, GR_PICK_AUTO, seed); /* sim: random */
+        shuffled += !ran_in_order(GR_CLOCK_REAL, GR_PICK_RANDOM, seed);
+    }
+    /* 8 tasks in spawn order by chance: 1/40320 per run. */
+    ck_assert_int_ge(shuffled, 9);
+}
+END_TEST
+
+START_TEST(bad_pick_is_einval)
+{
+    gr_sched *s = NULL;
+    gr_sched_opts o = {.pick = (gr_pick)7};
+    ck_assert_int_eq(gr_sched_create(&s, &o), -EINVAL);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* Tasks spawned but never run (main returns first) are released cleanly:
+ * their stacks were never touched (sanitizer build checks the rest). */
+static void spawn_and_leave(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 100; i++)
+        gr_spawn(order_task, NULL, "never-run");
+}
+
+START_TEST(never_started_tasks_released)
+{
+    int rc;
+    gr_sched *s = tu_run(GR_CLOCK_SIM, 1, spawn_and_leave, NULL, &rc);
+    ck_assert_int_eq(rc, 0);
+    gr_sched_stats st;
+    gr_sched_stats_get(s, &st);
+    ck_assert_uint_eq(st.live, 100);
+    gr_task_info ti;
+    ck_assert_uint_eq(gr_sched_tasks(s, 0, &ti, 1), 100);
+    ck_assert_int_eq(ti.state, GR_TASK_RUNNABLE);
+    gr_sched_release(s);
+}
+END_TEST
+
 Suite *suite_runtime_sched(void)
 {
     Suite *s = suite_create("runtime_sched");
@@ -530,6 +632,10 @@ Suite *suite_runtime_sched(void)
     tcase_add_test(tc, nested_run_is_busy);
     tcase_add_test(tc, deadlock_detected);
     tcase_add_test(tc, pending_timer_is_not_deadlock);
+    tcase_add_test(tc, fifo_pick_runs_in_ready_order);
+    tcase_add_test(tc, random_pick_varies_with_seed);
+    tcase_add_test(tc, bad_pick_is_einval);
+    tcase_add_test(tc, never_started_tasks_released);
     suite_add_tcase(s, tc);
     return s;
 }
