@@ -47,3 +47,14 @@ deps:
 	@mk/deps.sh
 clean:
 	rm -rf build
+
+# The aarch64 context switch, cross-built and run under qemu-user (a
+# self-checking program: the Check suites need a native libcheck).
+.PHONY: test-aarch64
+test-aarch64: deps
+	@mk/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+	@mkdir -p build/aarch64
+	aarch64-linux-gnu-gcc -static -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
+	    -fstack-clash-protection -I. runtime/*.c tests/arch/switch_smoke.c -lm \
+	    -o build/aarch64/switch_smoke
+	qemu-aarch64 build/aarch64/switch_smoke
