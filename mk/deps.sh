@@ -16,10 +16,10 @@ for pkg in "$@"; do
 done
 [ -z "$missing" ] && exit 0
 
-if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+if [ "$(id -u)" -eq 0 ]; then apt="apt-get"; else apt="sudo apt-get"; fi
 echo "deps: installing:$missing"
-echo "deps: $sudo apt-get update && $sudo apt-get install -y$missing"
+echo "deps: $apt update && $apt install -y$missing"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
+$apt update -qq
 # shellcheck disable=SC2086
-$sudo apt-get install -y -qq $missing
+$apt install -y -qq $missing

@@ -11,8 +11,9 @@
  *
  * CONTEXT. Everything except the gr_sched_* functions acts on the scheduler
  * currently running on this thread, and may only be called from a task of
- * it (from inside gr_sched_run). Called elsewhere, they fail with -EPERM (or
- * return NULL / 0 where the signature has no room for an error).
+ * it (from inside gr_sched_run), on objects that scheduler created. Called
+ * elsewhere, they fail with -EPERM (or return NULL / 0 where the signature
+ * has no room for an error).
  *
  * TIME. All times are int64_t nanoseconds on the scheduler clock. Both clocks
  * start at 0 when the scheduler is created. Deadlines are absolute times on
@@ -334,7 +335,8 @@ typedef struct gr_case {
  * scheduler's PRNG. deadline: GR_FOREVER blocks; a deadline <= gr_now() is
  * Go's `default:` (returns -EAGAIN if none is ready); otherwise -ETIMEDOUT
  * when the deadline passes first. -EINVAL (n < 0 or > GR_SELECT_MAX, cases
- * NULL with n > 0, bad op, send val NULL with elem_size > 0); -EPERM.
+ * NULL with n > 0, bad op, send val NULL with elem_size > 0); -EPERM (not
+ * in a run, or a channel of another scheduler).
  * A select over zero non-NULL cases with GR_FOREVER blocks forever. */
 int gr_select(gr_case *cases, int n, int64_t deadline);
 

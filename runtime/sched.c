@@ -9,7 +9,7 @@
 __thread gr_sched *gr__cur_sched;
 
 /* In real mode a task switch goes through the scheduler loop (and reads the
- * 50 ns clock) only every this many switches, when timers are pending. */
+ * 50 ns clock) only every this many switches. */
 #define GR__POLL_EVERY 64
 
 /* ---------------------------------------------------------------- names */
@@ -178,13 +178,13 @@ static gr__task *pick(gr_sched *s)
 }
 
 /* Whether the next switch must go through the scheduler loop: sim, a timer
- * is due now; real, it is time to read the clock. */
+ * is due now; real, it is time to read the clock (every GR__POLL_EVERY
+ * switches, timers or not, so the time stamped on blocked tasks stays
+ * fresh). */
 static bool loop_due(gr_sched *s)
 {
-    if (!s->nheap)
-        return false;
     if (s->clock == GR_CLOCK_SIM)
-        return s->heap[0]->when <= s->now;
+        return s->nheap && s->heap[0]->when <= s->now;
     return --s->poll_countdown <= 0;
 }
 

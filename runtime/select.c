@@ -21,7 +21,9 @@ static int validate(gr_sched *s, const gr_case *cases, int n)
             return -EINVAL;
         if (!c->ch)
             continue;
-        if (c->ch->s != s || (c->op == GR_CASE_SEND && !c->val && c->ch->esz))
+        if (c->ch->s != s)
+            return -EPERM;
+        if (c->op == GR_CASE_SEND && !c->val && c->ch->esz)
             return -EINVAL;
     }
     return 0;

@@ -414,6 +414,67 @@ START_TEST(name_tables)
 }
 END_TEST
 
+/* ------------------------------------------------------------ real-clock stamps */
+
+/* In real mode the clock is read every few dozen switches even when no
+ * timer is pending, so a task blocking after a long run of channel traffic
+ * is stamped with a recent time, not the time the run started. */
+struct fresh {
+    gr_chan *ping, *pong, *never;
+    int64_t after;
+};
+
+static void fresh_echo(void *arg)
+{
+    struct fresh *f = arg;
+    int v;
+    while (gr_chan_recv(f->ping, &v) == 0)
+        gr_chan_send(f->pong, &v);
+}
+
+static void fresh_blocker(void *arg)
+{
+    struct fresh *f = arg;
+    gr_chan_recv(f->never, NULL);
+}
+
+static void fresh_main(void *arg)
+{
+    struct fresh *f = arg;
+    f->ping = mkchan("ping", sizeof(int), 0);
+    f->pong = mkchan("pong", sizeof(int), 0);
+    f->never = mkchan("never", 0, 0);
+    gr_spawn(fresh_echo, f, "echo");
+    for (int i = 0; i < 20000; i++) {
+        int v;
+        gr_chan_send(f->ping, &i);
+        gr_chan_recv(f->pong, &v);
+    }
+    gr_spawn(fresh_blocker, f, "blocker");
+    gr_yield();
+    f->after = gr_now();
+    gr_chan_close(f->ping);
+}
+
+START_TEST(real_blocked_since_is_fresh)
+{
+    struct fresh f = {0};
+    int rc;
+    fail_msg[0] = 0;
+    gr_sched *s = tu_run(GR_CLOCK_REAL, 1, fresh_main, &f, &rc);
+    ck_assert_int_eq(rc, 0);
+    TCHECKED();
+    gr_task_info ti[4];
+    ck_assert_uint_eq(gr_sched_tasks(s, 0, ti, 4), 2); /* echo, blocker */
+    ck_assert_str_eq(ti[1].name, "blocker");
+    ck_assert_int_eq(ti[1].state, GR_TASK_BLOCKED);
+    /* 40000 switches happened before it blocked; at most 64 after. */
+    ck_assert_int_gt(ti[1].blocked_since, f.after / 2);
+    ck_assert_int_le(ti[1].blocked_since, f.after);
+    gr_sched_release(s);
+}
+END_TEST
+
 Suite *suite_runtime_registry(void)
 {
     Suite *s = suite_create("runtime_registry");
@@ -429,6 +490,7 @@ Suite *suite_runtime_registry(void)
     tcase_add_test(tc, deadlock_dump_lists_blocked);
     tcase_add_test(tc, panic_log_capped_but_counted);
     tcase_add_test(tc, name_tables);
+    tcase_add_test(tc, real_blocked_since_is_fresh);
     suite_add_tcase(s, tc);
     return s;
 }

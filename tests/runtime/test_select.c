@@ -442,6 +442,35 @@ START_TEST(blocked_select_woken_by_sender)
 }
 END_TEST
 
+/* ------------------------------------------------------------ foreign channel */
+
+static gr_chan *foreign_ch;
+
+static void make_foreign(void *arg)
+{
+    (void)arg;
+    foreign_ch = mkchan("foreign", sizeof(int), 1);
+}
+
+static void use_foreign(void *arg)
+{
+    (void)arg;
+    int v = 1;
+    gr_case c[1] = {GR_SEND(foreign_ch, &v)};
+    TCHECK(gr_select(c, 1, 0), -EPERM);
+    TCHECK(gr_chan_send(foreign_ch, &v), -EPERM);
+    TCHECK(gr_chan_try_recv(foreign_ch, &v), -EPERM);
+}
+
+START_TEST(foreign_channel_is_eperm)
+{
+    gr_sched *a = sim_run(make_foreign, NULL);
+    gr_sched *b = sim_run(use_foreign, NULL);
+    gr_sched_release(b);
+    gr_sched_release(a);
+}
+END_TEST
+
 Suite *suite_runtime_select(void)
 {
     Suite *s = suite_create("runtime_select");
@@ -457,6 +486,7 @@ Suite *suite_runtime_select(void)
     tcase_add_test(tc, invalid_arguments);
     tcase_add_test(tc, same_channel_twice);
     tcase_add_test(tc, blocked_select_woken_by_sender);
+    tcase_add_test(tc, foreign_channel_is_eperm);
     suite_add_tcase(s, tc);
     return s;
 }
