@@ -1,61 +1,21 @@
 #!/bin/sh
 # compare.sh — build the Go peer, run C / Go P=1 / Go P=2 interleaved REPS times, and print a median table side by side.
-#   env: BENCH_BIN (build/bench/grbench)  REPS (5)  BENCHES (all)  GO_PEER_DIR (<repo>/../shared/bench/go)
-#        BENCH_ARGS (extra grbench options)  BENCH_TIMEOUT (300 s per process)
+#   env: GO_PEER_DIR (<repo>/../shared/bench/go); the rest in bench/common.sh
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
-BENCH_BIN=${BENCH_BIN:-build/bench/grbench}
-REPS=${REPS:-5}
-ALL="chan_pingpong chan_buffered_spsc chan_buffered_mpmc spawn select2 select2_buf pool pipeline idle_rss cancel_fanout"
-BENCHES=${BENCHES:-$ALL}
-BENCH_ARGS=${BENCH_ARGS:-}
-BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 GO_PEER_DIR=${GO_PEER_DIR:-$ROOT/../shared/bench/go}
-OUT=build/bench
-RAW=$OUT/compare_raw.txt
-GOBIN=$ROOT/$OUT/gobench
-MAP_MIN=262144
-
-[ -x "$BENCH_BIN" ] || { echo "compare.sh: $BENCH_BIN not built (run make)" >&2; exit 1; }
+RAW=build/bench/compare_raw.txt
+GOBIN=$ROOT/build/bench/gobench
 [ -d "$GO_PEER_DIR" ] || { echo "compare.sh: Go peer not found at $GO_PEER_DIR (set GO_PEER_DIR)" >&2; exit 1; }
+. bench/common.sh
 mkdir -p "$OUT/go/cache" "$OUT/go/path"
-: > "$RAW"
-ERR=$(mktemp)
-trap 'rm -f "$ERR"' EXIT
-
-out() { printf '%s\n' "$1"; printf '%s\n' "$1" >> "$RAW"; }
 
 # Build the peer with its caches under build/, offline, whoever runs this.
 build_peer() {
     (cd "$GO_PEER_DIR" &&
         GOCACHE=$ROOT/$OUT/go/cache GOPATH=$ROOT/$OUT/go/path GOENV=off GOPROXY=off \
             GOTOOLCHAIN=local GOFLAGS= GO111MODULE=on go build -o "$GOBIN" .)
-}
-
-raise_map_count() {
-    f=/proc/sys/vm/max_map_count
-    cur=$(cat "$f" 2>/dev/null || echo 0)
-    [ "$cur" -ge "$MAP_MIN" ] && return 0
-    if [ -w "$f" ] && echo "$MAP_MIN" > "$f" 2>/dev/null && [ "$(cat "$f")" -ge "$MAP_MIN" ]; then
-        out "# raised vm.max_map_count from $cur to $MAP_MIN for idle_rss (2 mappings per task; restore: sysctl -w vm.max_map_count=$cur)"
-    else
-        out "# vm.max_map_count is $cur (< $MAP_MIN) and not writable here: the C idle_rss will likely fail"
-    fi
-}
-
-# run_one LABEL BENCH CMD...: save the result line or a "# FAILED" line.
-run_one() {
-    label=$1 b=$2
-    shift 2
-    if line=$(timeout "$BENCH_TIMEOUT" "$@" 2>"$ERR") && [ "${line#"bench=$b "}" != "$line" ]; then
-        out "$line"
-    else
-        rc=$?
-        [ "$rc" -eq 124 ] && echo "timed out after ${BENCH_TIMEOUT}s (hang?)" >> "$ERR"
-        out "# FAILED rep=$rep $label bench=$b exit=$rc: $(tr '\n' ' ' < "$ERR")$line"
-        failed=$((failed + 1))
-    fi
 }
 
 # Markdown table: per bench the median of C, Go P=1, Go P=2 and go(P=1)/c.
@@ -99,7 +59,6 @@ table() {
     }' "$RAW"
 }
 
-failed=0
 build_peer
 out "# $(gcc --version | head -1) | $(go version) | $(nproc) cpus | loadavg: $(cut -d' ' -f1-3 /proc/loadavg) | reps=$REPS"
 case " $BENCHES " in *" idle_rss "*) raise_map_count ;; esac
@@ -116,7 +75,4 @@ out "# end loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "# medians of $REPS interleaved reps (raw: $RAW); go(P=1)/c > 1 means C is faster (or smaller)"
 table
-if [ "$failed" -gt 0 ]; then
-    echo "# $failed measurement(s) FAILED, see the '# FAILED' lines above and in $RAW" >&2
-    exit 1
-fi
+report_failures

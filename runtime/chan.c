@@ -157,16 +157,6 @@ static gr_sched *owner(const gr_chan *ch)
     return s == gr__cur_sched && s->cur ? s : NULL;
 }
 
-/* Block the running task on q for ch; returns whether it was served. */
-static bool block_on(gr_sched *s, gr_chan *ch, gr__waitq *q, gr_wait why, void *val)
-{
-    gr__waiter *w = gr__waiters(s->cur, 1, NULL);
-    w->val = val;
-    gr__waitq_push(q, w);
-    gr__park(s, why, ch->name, 0);
-    return w->ok;
-}
-
 static int send_closed(gr_chan *ch)
 {
     gr__panic(ch->s, GR_PANIC_SEND_CLOSED, ch->name);
@@ -184,7 +174,9 @@ int gr_chan_send(gr_chan *ch, const void *val)
         return -EINVAL;
     if (gr__chan_send_ready(ch))
         return gr__chan_do_send(ch, val) ? 0 : send_closed(ch);
-    return block_on(s, ch, &ch->sendq, GR_WAIT_CHAN_SEND, (void *)val) ? 0 : send_closed(ch);
+    return gr__wait_one(s, &ch->sendq, GR_WAIT_CHAN_SEND, ch->name, (void *)val)->ok
+               ? 0
+               : send_closed(ch);
 }
 
 int gr_chan_recv(gr_chan *ch, void *out)
@@ -199,7 +191,7 @@ int gr_chan_recv(gr_chan *ch, void *out)
         gr__chan_do_recv(ch, out, &ok);
         return ok ? 0 : -EPIPE;
     }
-    return block_on(s, ch, &ch->recvq, GR_WAIT_CHAN_RECV, out) ? 0 : -EPIPE;
+    return gr__wait_one(s, &ch->recvq, GR_WAIT_CHAN_RECV, ch->name, out)->ok ? 0 : -EPIPE;
 }
 
 int gr_chan_recv_ok(gr_chan *ch, void *out, bool *ok)

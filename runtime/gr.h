@@ -208,7 +208,8 @@ int gr_task_blocked_on(const gr_task_info *ti, char *buf, size_t len);
 int gr_task_format(const gr_task_info *ti, int64_t now, char *buf, size_t len);
 
 /* Print a header line and one gr_task_format line per live task with
- * id > since_id to f. Returns the number of tasks listed. */
+ * id > since_id to f, then one line per ticker never stopped (with where it
+ * was created). Returns the number of tasks listed. */
 size_t gr_sched_dump(const gr_sched *s, uint64_t since_id, FILE *f);
 
 typedef struct gr_panic_info {

@@ -275,6 +275,11 @@ static inline void gr__wake(gr_sched *s, gr__waiter *w)
  * armed) until gr__wake; returns the index of the waiter that woke it, or -1
  * for its timer. obj is the name shown in reports. */
 int gr__park(gr_sched *s, gr_wait why, const char *obj, int n);
+/* Queue the running task on q as one waiter (val: the value to send, or
+ * where a received value goes) and block until it is served. Returns the
+ * waiter (ok tells whether the operation delivered). */
+gr__waiter *gr__wait_one(gr_sched *s, gr__waitq *q, gr_wait why, const char *obj,
+                         void *val);
 /* Timer callback that wakes the task owning the timer with index -1. */
 void gr__wake_timer(gr_sched *s, gr__timer *t);
 
@@ -316,8 +321,9 @@ void gr__ctx_free(gr_ctx *c);
 void gr__wg_free(gr_wg *wg);
 void gr__sem_free(gr_sem *sem);
 void gr__group_free(gr_group *g);
-void gr__timer_free(gr_timer *t);
-void gr__ticker_free(gr_ticker *t);
+typedef struct gr__timed gr__timed;
+void gr__timed_free(gr__timed *t);  /* a timer or a ticker */
+size_t gr__tickers_dump(const gr_sched *s, FILE *f);
 
 /* Channels (chan.c), shared with select.c. */
 struct gr_chan {

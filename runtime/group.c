@@ -75,12 +75,6 @@ static void group_task(void *p)
     leave(g);
 }
 
-static void block(gr_sched *s, gr__waitq *q, gr_wait why, const char *name)
-{
-    gr__waitq_push(q, gr__waiters(s->cur, 1, NULL));
-    gr__park(s, why, name, 0);
-}
-
 int64_t gr_group_go_at(gr_group *g, gr_group_fn fn, void *arg, const char *name,
                        bool try_only, const char *file, int line)
 {
@@ -92,7 +86,7 @@ int64_t gr_group_go_at(gr_group *g, gr_group_fn fn, void *arg, const char *name,
     if (g->limit > 0 && g->running >= g->limit) {
         if (try_only)
             return -EAGAIN;
-        block(s, &g->slotq, GR_WAIT_GROUP_GO, g->name); /* woken holding a slot */
+        gr__wait_one(s, &g->slotq, GR_WAIT_GROUP_GO, g->name, NULL); /* woken holding a slot */
     } else {
         g->running++;
     }
@@ -114,7 +108,7 @@ int gr_group_wait(gr_group *g)
     if (!g)
         return -EINVAL;
     if (g->running > 0)
-        block(s, &g->waitq, GR_WAIT_GROUP_WAIT, g->name);
+        gr__wait_one(s, &g->waitq, GR_WAIT_GROUP_WAIT, g->name, NULL);
     gr_ctx_cancel(g->ctx);
     return g->err;
 }

@@ -89,5 +89,6 @@ size_t gr_sched_dump(const gr_sched *s, uint64_t since_id, FILE *f)
         gr_task_format(&ti, s->now, line, sizeof line);
         fprintf(f, "  %s\n", line);
     }
+    gr__tickers_dump(s, f);
     return n;
 }

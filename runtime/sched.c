@@ -117,8 +117,8 @@ static void free_obj(gr__obj *o)
     case GR__OBJ_WG: gr__wg_free((gr_wg *)o); break;
     case GR__OBJ_SEM: gr__sem_free((gr_sem *)o); break;
     case GR__OBJ_GROUP: gr__group_free((gr_group *)o); break;
-    case GR__OBJ_TIMER: gr__timer_free((gr_timer *)o); break;
-    case GR__OBJ_TICKER: gr__ticker_free((gr_ticker *)o); break;
+    case GR__OBJ_TIMER:
+    case GR__OBJ_TICKER: gr__timed_free((gr__timed *)o); break;
     }
 }
 
@@ -210,6 +210,16 @@ int gr__park(gr_sched *s, gr_wait why, const char *obj, int n)
     s->blocked++;
     gr__switch_away(s, t);
     return t->fired;
+}
+
+gr__waiter *gr__wait_one(gr_sched *s, gr__waitq *q, gr_wait why, const char *obj,
+                         void *val)
+{
+    gr__waiter *w = gr__waiters(s->cur, 1, NULL);
+    w->val = val;
+    gr__waitq_push(q, w);
+    gr__park(s, why, obj, 0);
+    return w;
 }
 
 void gr__wake_timer(gr_sched *s, gr__timer *tm)

@@ -61,8 +61,7 @@ int gr_wg_wait(gr_wg *wg)
         return -EINVAL;
     if (wg->n == 0)
         return 0;
-    gr__waitq_push(&wg->q, gr__waiters(s->cur, 1, NULL));
-    gr__park(s, GR_WAIT_WG_WAIT, wg->name, 0);
+    gr__wait_one(s, &wg->q, GR_WAIT_WG_WAIT, wg->name, NULL);
     return 0;
 }
 

@@ -148,177 +148,152 @@ int gr_work(int64_t d)
 
 /* ---------------------------------------------------------------- timers */
 
-/* Deliver a tick without ever blocking the scheduler: if the reader has not
- * taken the previous one, this one is dropped (Go's timer channels). */
-static void deliver(gr_chan *ch, int64_t when)
-{
-    if (gr__chan_send_ready(ch))
-        gr__chan_do_send(ch, &when);
-}
-
-struct gr_timer {
+/* One-shot timers and tickers are the same object: a heap timer feeding a
+ * capacity-1 int64_t channel; a ticker re-arms itself every period. */
+typedef struct gr__timed {
     gr__obj obj;
     gr_sched *s;
     gr__timer tm;
     gr_chan *ch;
+    int64_t period;      /* 0 for a one-shot timer */
+    bool ticking;        /* a ticker not stopped yet */
+    const char *file;    /* where a ticker was created */
+    int line;
+} gr__timed;
+
+struct gr_timer {
+    gr__timed t;
 };
 
-static void timer_fire(gr_sched *s, gr__timer *tm)
+struct gr_ticker {
+    gr__timed t;
+};
+
+/* Deliver a tick without ever blocking the scheduler: if the reader has not
+ * taken the previous one, this one is dropped (Go's timer channels). */
+static void timed_fire(gr_sched *s, gr__timer *tm)
 {
-    (void)s;
-    gr_timer *t = tm->arg;
-    deliver(t->ch, tm->when);
+    gr__timed *t = tm->arg;
+    int64_t when = tm->when;
+    if (gr__chan_send_ready(t->ch))
+        gr__chan_do_send(t->ch, &when);
+    if (!t->period)
+        return;
+    int64_t next = when + t->period;
+    while (next <= s->now) /* fell behind (real clock): drop missed ticks */
+        next += t->period;
+    gr__timer_arm(s, tm, next);
 }
 
-/* Common creation of a timer-backed object with a cap-1 int64_t channel. */
-static int timed_obj_init(gr_sched *s, gr__timer *tm, gr_chan **ch, const char *name,
-                          const char *kind, gr__timer_fn fn, void *self)
-{
-    int rc = gr__chan_create(s, ch, name, kind, sizeof(int64_t), 1);
-    if (rc < 0)
-        return rc;
-    if (gr__timer_reserve(s, 1) < 0) {
-        gr__chan_free(*ch);
-        return -ENOMEM;
-    }
-    *tm = (gr__timer){.hidx = -1, .fn = fn, .arg = self};
-    return 0;
-}
-
-int gr_timer_create(gr_timer **out, const char *name, int64_t d)
+/* Create a timed object firing first after d ns, then every period (0 =
+ * once). */
+static int timed_create(gr__timed **out, const char *name, const char *kind,
+                        int64_t d, int64_t period, const char *file, int line)
 {
     gr_sched *s = gr__sched();
     if (!s)
         return -EPERM;
     if (!out)
         return -EINVAL;
-    gr_timer *t = calloc(1, sizeof *t);
+    gr__timed *t = calloc(1, sizeof *t);
     if (!t)
         return -ENOMEM;
-    int rc = timed_obj_init(s, &t->tm, &t->ch, name, "timer", timer_fire, t);
+    int rc = gr__chan_create(s, &t->ch, name, kind, sizeof(int64_t), 1);
+    if (rc == 0 && gr__timer_reserve(s, 1) < 0) {
+        gr__chan_free(t->ch);
+        rc = -ENOMEM;
+    }
     if (rc < 0) {
         free(t);
         return rc;
     }
     t->s = s;
-    gr__obj_add(s, &t->obj, GR__OBJ_TIMER);
+    t->tm = (gr__timer){.hidx = -1, .fn = timed_fire, .arg = t};
+    t->period = period;
+    t->ticking = period > 0;
+    t->file = file ? file : "?";
+    t->line = line;
+    s->tickers += t->ticking;
+    gr__obj_add(s, &t->obj, period ? GR__OBJ_TICKER : GR__OBJ_TIMER);
     gr__timer_arm(s, &t->tm, gr_deadline_in(d < 0 ? 0 : d));
     *out = t;
     return 0;
 }
 
-gr_chan *gr_timer_chan(const gr_timer *t) { return t ? t->ch : NULL; }
-
-bool gr_timer_stop(gr_timer *t)
+static bool timed_stop(gr__timed *t)
 {
-    return t ? gr__timer_stop(t->s, &t->tm) : false;
+    if (t->ticking) {
+        t->ticking = false;
+        t->s->tickers--;
+    }
+    return gr__timer_stop(t->s, &t->tm);
 }
+
+void gr__timed_free(gr__timed *t)
+{
+    timed_stop(t);
+    gr__timer_unreserve(t->s, 1);
+    gr__chan_free(t->ch);
+    gr__obj_del(t->s, &t->obj);
+    free(t);
+}
+
+static int timed_release(gr__timed *t)
+{
+    if (t->ch->recvq.head)
+        return -EBUSY;
+    gr__timed_free(t);
+    return 0;
+}
+
+int gr_timer_create(gr_timer **out, const char *name, int64_t d)
+{
+    gr__timed *t = NULL;
+    int rc = timed_create(out ? &t : NULL, name, "timer", d, 0, NULL, 0);
+    if (rc == 0)
+        *out = (gr_timer *)t; /* gr__timed is its first member */
+    return rc;
+}
+
+gr_chan *gr_timer_chan(const gr_timer *t) { return t ? t->t.ch : NULL; }
+bool gr_timer_stop(gr_timer *t) { return t ? timed_stop(&t->t) : false; }
+int gr_timer_release(gr_timer *t) { return t ? timed_release(&t->t) : 0; }
 
 bool gr_timer_reset(gr_timer *t, int64_t d)
 {
     if (!t)
         return false;
-    bool was = gr__timer_stop(t->s, &t->tm);
-    gr__timer_arm(t->s, &t->tm, gr_deadline_in(d < 0 ? 0 : d));
+    bool was = timed_stop(&t->t);
+    gr__timer_arm(t->t.s, &t->t.tm, gr_deadline_in(d < 0 ? 0 : d));
     return was;
-}
-
-void gr__timer_free(gr_timer *t)
-{
-    gr__timer_stop(t->s, &t->tm);
-    gr__timer_unreserve(t->s, 1);
-    gr__chan_free(t->ch);
-    gr__obj_del(t->s, &t->obj);
-    free(t);
-}
-
-int gr_timer_release(gr_timer *t)
-{
-    if (!t)
-        return 0;
-    if (t->ch->recvq.head)
-        return -EBUSY;
-    gr__timer_free(t);
-    return 0;
-}
-
-/* ---------------------------------------------------------------- tickers */
-
-struct gr_ticker {
-    gr__obj obj;
-    gr_sched *s;
-    gr__timer tm;
-    gr_chan *ch;
-    int64_t period;
-    bool running;
-    const char *file;
-    int line;
-};
-
-static void ticker_fire(gr_sched *s, gr__timer *tm)
-{
-    gr_ticker *t = tm->arg;
-    deliver(t->ch, tm->when);
-    int64_t next = tm->when + t->period;
-    while (next <= s->now) /* fell behind (real clock): drop missed ticks */
-        next += t->period;
-    gr__timer_arm(s, tm, next);
 }
 
 int gr_ticker_create_at(gr_ticker **out, const char *name, int64_t period,
                         const char *file, int line)
 {
-    gr_sched *s = gr__sched();
-    if (!s)
-        return -EPERM;
-    if (!out || period <= 0)
-        return -EINVAL;
-    gr_ticker *t = calloc(1, sizeof *t);
-    if (!t)
-        return -ENOMEM;
-    int rc = timed_obj_init(s, &t->tm, &t->ch, name, "ticker", ticker_fire, t);
-    if (rc < 0) {
-        free(t);
-        return rc;
+    if (period <= 0)
+        return gr__sched() ? -EINVAL : -EPERM;
+    gr__timed *t = NULL;
+    int rc = timed_create(out ? &t : NULL, name, "ticker", period, period, file, line);
+    if (rc == 0)
+        *out = (gr_ticker *)t;
+    return rc;
+}
+
+gr_chan *gr_ticker_chan(const gr_ticker *t) { return t ? t->t.ch : NULL; }
+void gr_ticker_stop(gr_ticker *t) { if (t) timed_stop(&t->t); }
+int gr_ticker_release(gr_ticker *t) { return t ? timed_release(&t->t) : 0; }
+
+size_t gr__tickers_dump(const gr_sched *s, FILE *f)
+{
+    size_t n = 0;
+    for (const gr__obj *o = s->objs; o; o = o->next) {
+        const gr__timed *t = (const gr__timed *)o;
+        if (o->kind != GR__OBJ_TICKER || !t->ticking)
+            continue;
+        fprintf(f, "  ticker \"%s\" created at %s:%d, every %lldns, never stopped\n",
+                t->ch->name, t->file, t->line, (long long)t->period);
+        n++;
     }
-    t->s = s;
-    t->period = period;
-    t->running = true;
-    t->file = file ? file : "?";
-    t->line = line;
-    s->tickers++;
-    gr__obj_add(s, &t->obj, GR__OBJ_TICKER);
-    gr__timer_arm(s, &t->tm, gr_deadline_in(period));
-    *out = t;
-    return 0;
-}
-
-gr_chan *gr_ticker_chan(const gr_ticker *t) { return t ? t->ch : NULL; }
-
-void gr_ticker_stop(gr_ticker *t)
-{
-    if (!t || !t->running)
-        return;
-    gr__timer_stop(t->s, &t->tm);
-    t->running = false;
-    t->s->tickers--;
-}
-
-void gr__ticker_free(gr_ticker *t)
-{
-    gr_ticker_stop(t);
-    gr__timer_unreserve(t->s, 1);
-    gr__chan_free(t->ch);
-    gr__obj_del(t->s, &t->obj);
-    free(t);
-}
-
-int gr_ticker_release(gr_ticker *t)
-{
-    if (!t)
-        return 0;
-    if (t->ch->recvq.head)
-        return -EBUSY;
-    gr__ticker_free(t);
-    return 0;
+    return n;
 }
