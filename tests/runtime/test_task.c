@@ -427,6 +427,67 @@ START_TEST(stack_overflow_reported)
 }
 END_TEST
 
+/* ------------------------------------------------------------ out of memory */
+
+/* Spawning until the kernel refuses a stack gives -ENOMEM, changes nothing
+ * else, and the scheduler keeps working: the parked tasks can be released
+ * and new ones spawned. */
+struct oom {
+    gr_chan *gate;
+    int spawned, err, exited, after;
+};
+
+static void oom_parked(void *arg)
+{
+    struct oom *o = arg;
+    gr_chan_recv(o->gate, NULL);
+    o->exited++;
+}
+
+static void oom_main(void *arg)
+{
+    struct oom *o = arg;
+    o->gate = mkchan("gate", 0, 0);
+    int64_t rc;
+    while ((rc = gr_spawn(oom_parked, o, "parked")) > 0 && o->spawned < 1000000)
+        o->spawned++;
+    o->err = (int)rc;
+    gr_yield(); /* let them all park */
+    gr_chan_close(o->gate);
+    gr_sleep(1);
+    o->after = gr_spawn(oom_parked, o, "after") > 0;
+}
+
+START_TEST(spawn_enomem_when_out_of_memory)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return; /* ASan reserves terabytes of shadow: RLIMIT_AS cannot be used */
+#endif
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct rlimit rl = {.rlim_cur = (rlim_t)256 << 20, .rlim_max = (rlim_t)256 << 20};
+        struct oom o = {0};
+        setrlimit(RLIMIT_AS, &rl);
+        gr_sched *s = NULL;
+        if (gr_sched_create(&s, NULL) != 0 || gr_sched_run(s, oom_main, &o, "main") != 0)
+            _exit(10);
+        /* 256 MB of address space holds far fewer than 1M stacks of 68 KB. */
+        if (o.spawned < 100 || o.spawned >= 1000000)
+            _exit(11);
+        if (o.err != -ENOMEM)
+            _exit(12);
+        if (o.exited != o.spawned || !o.after)
+            _exit(13);
+        gr_sched_release(s);
+        _exit(0);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+}
+END_TEST
+
 Suite *suite_runtime_task(void)
 {
     Suite *s = suite_create("runtime_task");
@@ -439,6 +500,7 @@ Suite *suite_runtime_task(void)
     tcase_add_test(tc, many_tasks);
     tcase_add_test(tc, deep_recursion_fits);
     tcase_add_test(tc, stack_overflow_reported);
+    tcase_add_test(tc, spawn_enomem_when_out_of_memory);
     suite_add_tcase(s, tc);
     return s;
 }
