@@ -20,7 +20,10 @@ endif
 
 CC := gcc
 PKGS := check libfiu libcjson lua5.4
-OPT ?= -O2
+# Aligned functions and loops: the hot channel loops are a few dozen
+# instructions, and where the linker happens to place them moved
+# chan_buffered_spsc by 20% between builds with identical instruction counts.
+OPT ?= -O2 -falign-functions=64 -falign-loops=32
 # -fstack-clash-protection: a frame bigger than a page probes every page it
 # spans, so an overflowing task always hits its guard page instead of
 # jumping over it into a neighbouring stack.

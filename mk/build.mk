@@ -22,7 +22,13 @@ BENCH_BIN := $(BUILD)/bench/grbench
 .PHONY: all test bench bench-compare
 all: $(LIBS) $(TEST_BIN) $(BENCH_BIN)
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on the flags they were built with: changing OPT, SAN or a
+# package's cflags rebuilds everything (the stamp changes only when they do).
+FLAGS_STAMP := $(BUILD)/.cflags
+FLAGS_NOW := $(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS)
+$(shell mkdir -p $(BUILD) && (printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_STAMP)))
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I. -c $< -o $@
 
