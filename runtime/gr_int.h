@@ -304,7 +304,7 @@ void gr__switch_away(gr_sched *s, gr__task *from);
 int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
                   const gr_spawn_opts *opts, const char *file, int line);
 void gr__fault_handlers_install(void);
-void gr__switch_to(gr_sched *s, gr__task *from, gr__task *to);
+void gr__task_entry(void *arg); /* a new task's first frame */
 void gr__reap(gr_sched *s);
 void gr__task_free(gr_sched *s, gr__task *t);
 int gr__stack_setup(gr_sched *s);

@@ -1,10 +1,18 @@
 /* sched.c — the scheduler: its run loop, the two clocks, the seeded
  * PRNG, the run queue, parking and waking tasks, owned objects, panic
  * events and statistics. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "runtime/gr_int.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define GR__ASAN 1
+#else
+#define GR__ASAN 0
+#endif
 
 __thread gr_sched *gr__cur_sched;
 
@@ -177,6 +185,60 @@ static gr__task *pick(gr_sched *s)
     return t;
 }
 
+/* ---------------------------------------------------------------- switching */
+
+#if GR__ASAN
+static void os_stack_bounds(gr_sched *s)
+{
+    pthread_attr_t a;
+    void *lo;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        pthread_attr_getstack(&a, &lo, &size);
+        pthread_attr_destroy(&a);
+        s->asan_stack = lo;
+        s->asan_stack_size = size;
+    }
+}
+#endif
+
+/* Switch from `from` (NULL: the scheduler loop) to `to` (NULL: the loop).
+ * Returns when something switches back to `from`. */
+static inline void switch_to(gr_sched *s, gr__task *from, gr__task *to)
+{
+    void **save = from ? &from->sp : &s->sp;
+    void *load;
+    if (to) {
+        to->state = GR_TASK_RUNNING;
+        s->switches++;
+        gr__trace(s, to->id);
+        load = to->sp;
+    } else {
+        load = s->sp;
+    }
+    s->cur = to;
+#if GR__ASAN
+    void **fake = from ? &from->asan_fake : &s->asan_fake;
+    if (from && s->dead == from)
+        fake = NULL; /* exiting: let ASan drop its fake stack */
+    if (!s->asan_stack)
+        os_stack_bounds(s);
+    if (to)
+        __sanitizer_start_switch_fiber(fake, to->map + s->page, to->map_size - s->page);
+    else
+        __sanitizer_start_switch_fiber(fake, s->asan_stack, s->asan_stack_size);
+#endif
+    if (GR__LIKELY(load != NULL))
+        gr__ctx_switch(save, load);
+    else /* first run: start on the top of its fresh stack */
+        gr__ctx_start(save, to->map + to->map_size, gr__task_entry, to);
+#if GR__ASAN
+    __sanitizer_finish_switch_fiber(from ? from->asan_fake : s->asan_fake, NULL, NULL);
+#endif
+    if (s->dead)
+        gr__reap(s);
+}
+
 /* Whether the next switch must go through the scheduler loop: sim, a timer
  * is due now; real, it is time to read the clock (every GR__POLL_EVERY
  * switches, timers or not, so the time stamped on blocked tasks stays
@@ -194,9 +256,9 @@ static bool loop_due(gr_sched *s)
 void gr__switch_away(gr_sched *s, gr__task *from)
 {
     if (s->nrun && !s->main_done && !loop_due(s))
-        gr__switch_to(s, from, pick(s));
+        switch_to(s, from, pick(s));
     else
-        gr__switch_to(s, from, NULL);
+        switch_to(s, from, NULL);
 }
 
 int gr__park(gr_sched *s, gr_wait why, const char *obj, int n)
@@ -236,7 +298,7 @@ void gr_yield(void)
     gr__ready(s, t);
     gr__task *next = pick(s);
     if (next != t)
-        gr__switch_to(s, t, next);
+        switch_to(s, t, next);
     else
         t->state = GR_TASK_RUNNING;
 }
@@ -297,7 +359,7 @@ static int run_loop(gr_sched *s)
         if (s->nheap)
             gr__timers_fire(s);
         if (s->nrun) {
-            gr__switch_to(s, NULL, pick(s));
+            switch_to(s, NULL, pick(s));
             continue;
         }
         if (!s->nheap)

@@ -43,13 +43,12 @@ static int perform(gr_sched *s, gr_case *c, int i)
     return i;
 }
 
-/* Queue one waiter per non-NULL case, park, and report the case that fired
- * (its operation was done by the task that woke us) or -ETIMEDOUT. */
-static int block(gr_sched *s, gr_case *cases, int n, int64_t deadline)
+/* Queue one waiter per non-NULL case (in spill when there are more than
+ * fit in the task), park, and report the case that fired (its operation was
+ * done by the task that woke us) or -ETIMEDOUT. Kept free of big locals: a
+ * parked task's frames are what it touches first when it resumes. */
+static int block(gr_sched *s, gr_case *cases, int n, int64_t deadline, gr__waiter *spill)
 {
-    gr__waiter small[8], *spill = small;
-    if (n > 8 && !(spill = malloc((size_t)n * sizeof *spill)))
-        return -ENOMEM;
     gr__task *t = s->cur;
     gr__waiter *ws = gr__waiters(t, n, spill);
     for (int i = 0; i < n; i++) {
@@ -69,9 +68,19 @@ static int block(gr_sched *s, gr_case *cases, int n, int64_t deadline)
             gr__panic(s, GR_PANIC_SEND_CLOSED, c->ch->name);
         gr__trace(s, (uint64_t)i + 1);
     }
+    return i >= 0 ? i : -ETIMEDOUT;
+}
+
+static __attribute__((noinline)) int block_spilled(gr_sched *s, gr_case *cases, int n,
+                                                    int64_t deadline)
+{
+    gr__waiter small[8], *spill = small;
+    if (n > 8 && !(spill = malloc((size_t)n * sizeof *spill)))
+        return -ENOMEM;
+    int rc = block(s, cases, n, deadline, spill);
     if (spill != small)
         free(spill);
-    return i >= 0 ? i : -ETIMEDOUT;
+    return rc;
 }
 
 int gr_select(gr_case *cases, int n, int64_t deadline)
@@ -93,5 +102,7 @@ int gr_select(gr_case *cases, int n, int64_t deadline)
     }
     if (deadline != GR_FOREVER && deadline <= gr__clock_read(s))
         return -EAGAIN;
-    return block(s, cases, n, deadline);
+    if (n > GR__INLINE_WAITERS)
+        return block_spilled(s, cases, n, deadline);
+    return block(s, cases, n, deadline, NULL);
 }

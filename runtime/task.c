@@ -1,7 +1,6 @@
 /* task.c — tasks: stacks with guard pages (cached for reuse), spawning,
  * switching (with AddressSanitizer's fiber annotations in SAN builds),
  * exiting, and the fault handler that names the task a crash happened in. */
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -141,60 +140,6 @@ void gr__reap(gr_sched *s)
     gr__task_free(s, t);
 }
 
-/* ---------------------------------------------------------------- switching */
-
-#if GR__ASAN
-static void os_stack_bounds(gr_sched *s)
-{
-    pthread_attr_t a;
-    void *lo;
-    size_t size;
-    if (pthread_getattr_np(pthread_self(), &a) == 0) {
-        pthread_attr_getstack(&a, &lo, &size);
-        pthread_attr_destroy(&a);
-        s->asan_stack = lo;
-        s->asan_stack_size = size;
-    }
-}
-#endif
-
-static void task_entry(void *arg);
-
-void gr__switch_to(gr_sched *s, gr__task *from, gr__task *to)
-{
-    void **save = from ? &from->sp : &s->sp;
-    void *load;
-    if (to) {
-        to->state = GR_TASK_RUNNING;
-        s->switches++;
-        gr__trace(s, to->id);
-        load = to->sp;
-    } else {
-        load = s->sp;
-    }
-    s->cur = to;
-#if GR__ASAN
-    void **fake = from ? &from->asan_fake : &s->asan_fake;
-    if (from && s->dead == from)
-        fake = NULL; /* exiting: let ASan drop its fake stack */
-    if (!s->asan_stack)
-        os_stack_bounds(s);
-    if (to)
-        __sanitizer_start_switch_fiber(fake, to->map + s->page, to->map_size - s->page);
-    else
-        __sanitizer_start_switch_fiber(fake, s->asan_stack, s->asan_stack_size);
-#endif
-    if (GR__LIKELY(load != NULL))
-        gr__ctx_switch(save, load);
-    else /* first run: start on the top of its fresh stack */
-        gr__ctx_start(save, to->map + to->map_size, task_entry, to);
-#if GR__ASAN
-    __sanitizer_finish_switch_fiber(from ? from->asan_fake : s->asan_fake, NULL, NULL);
-#endif
-    if (s->dead)
-        gr__reap(s);
-}
-
 /* ---------------------------------------------------------------- spawn / exit */
 
 static void task_exit(gr_sched *s, gr__task *t)
@@ -217,7 +162,7 @@ static void task_exit(gr_sched *s, gr__task *t)
     __builtin_unreachable();
 }
 
-static void task_entry(void *arg)
+void gr__task_entry(void *arg)
 {
     gr__task *t = arg;
     gr_sched *s = t->s;
