@@ -250,7 +250,10 @@ int64_t gr_spawn_at(gr_task_fn fn, void *arg, const char *name,
 
 uint64_t gr_self(void);        /* id of the running task; 0 outside a task */
 const char *gr_self_name(void); /* its name; "" outside a task */
-void gr_yield(void);           /* let other runnable tasks run */
+/* Let other runnable tasks run (and, in real mode, due timers fire). In sim
+ * mode time only passes when every task is blocked, so a loop that yields
+ * while waiting for time to pass never ends: block instead (gr_sleep). */
+void gr_yield(void);
 gr_sched *gr_current(void);    /* the scheduler running on this thread, or NULL */
 
 /* Pseudo-random number from the scheduler's seeded PRNG (0 outside a run).

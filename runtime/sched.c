@@ -296,6 +296,10 @@ void gr_yield(void)
         return;
     gr__task *t = s->cur;
     gr__ready(s, t);
+    if (loop_due(s)) { /* let due timers fire (real: read the clock) */
+        switch_to(s, t, NULL);
+        return;
+    }
     gr__task *next = pick(s);
     if (next != t)
         switch_to(s, t, next);

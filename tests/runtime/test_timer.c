@@ -339,6 +339,34 @@ START_TEST(real_clock_sleep_lower_bound)
 }
 END_TEST
 
+/* In real mode a task that only yields still lets timers fire. */
+static void yield_until_tick(void *arg)
+{
+    int *fired = arg;
+    gr_timer *tm = NULL;
+    int64_t when = 0;
+    TCHECK(gr_timer_create(&tm, "t", GR_MS(2)), 0);
+    /* Bounded: ends by itself (as a failure) if the timer never fires. */
+    for (int i = 0; i < 20000000 && !*fired; i++) {
+        *fired = gr_chan_try_recv(gr_timer_chan(tm), &when) == 0;
+        if (!*fired)
+            gr_yield();
+    }
+    TCHECK(*fired && when >= GR_MS(2), 1);
+}
+
+START_TEST(real_yield_loop_sees_timers)
+{
+    int fired = 0, rc;
+    fail_msg[0] = 0;
+    gr_sched *s = tu_run(GR_CLOCK_REAL, 1, yield_until_tick, &fired, &rc);
+    ck_assert_int_eq(rc, 0);
+    TCHECKED();
+    ck_assert_int_eq(fired, 1);
+    gr_sched_release(s);
+}
+END_TEST
+
 Suite *suite_runtime_timer(void)
 {
     Suite *s = suite_create("runtime_timer");
@@ -353,6 +381,7 @@ Suite *suite_runtime_timer(void)
     tcase_add_test(tc, ticker_drops_missed_ticks);
     tcase_add_test(tc, unstopped_ticker_counted);
     tcase_add_test(tc, real_clock_sleep_lower_bound);
+    tcase_add_test(tc, real_yield_loop_sees_timers);
     suite_add_tcase(s, tc);
     return s;
 }
