@@ -50,6 +50,8 @@ void gr__chan_free(gr_chan *ch)
     if (ch->listed)
         gr__obj_del(ch->s, &ch->obj);
     free(ch->buf);
+    free(ch->fpoint[0]);
+    free(ch->fpoint[1]);
     free(ch->name);
     free(ch);
 }
@@ -163,6 +165,65 @@ static int send_closed(gr_chan *ch)
     return -EPIPE;
 }
 
+/* The operations proper, after validation and fail points. */
+static inline int send_core(gr_sched *s, gr_chan *ch, const void *val)
+{
+    if (gr__chan_send_ready(ch))
+        return gr__chan_do_send(ch, val) ? 0 : send_closed(ch);
+    return gr__wait_one(s, &ch->sendq, GR_WAIT_CHAN_SEND, ch->name, (void *)val)->ok
+               ? 0
+               : send_closed(ch);
+}
+
+static inline int recv_core(gr_sched *s, gr_chan *ch, void *out)
+{
+    bool ok;
+    if (gr__chan_recv_ready(ch)) {
+        gr__chan_do_recv(ch, out, &ok);
+        return ok ? 0 : -EPIPE;
+    }
+    return gr__wait_one(s, &ch->recvq, GR_WAIT_CHAN_RECV, ch->name, out)->ok ? 0 : -EPIPE;
+}
+
+static inline int try_send_core(gr_chan *ch, const void *val)
+{
+    if (!gr__chan_send_ready(ch))
+        return -EAGAIN;
+    return gr__chan_do_send(ch, val) ? 0 : send_closed(ch);
+}
+
+static inline int try_recv_core(gr_chan *ch, void *out)
+{
+    if (!gr__chan_recv_ready(ch))
+        return -EAGAIN;
+    bool ok;
+    gr__chan_do_recv(ch, out, &ok);
+    return ok ? 0 : -EPIPE;
+}
+
+/* The same with the fail point evaluated first. Kept out of line (and cold)
+ * so that the operations' fast path stays as lean as with no points at all:
+ * one load and a branch. */
+#define GR__COLD __attribute__((noinline, cold))
+
+static GR__COLD int send_faulted(gr_sched *s, gr_chan *ch, const void *val, bool block)
+{
+    int f = gr__fault_chan(s, ch, GR__FAULT_SEND, block);
+    if (f < 0)
+        return f;
+    if (!block)
+        return f == GR_FAULT_FULL ? -EAGAIN : try_send_core(ch, val);
+    return send_core(s, ch, val);
+}
+
+static GR__COLD int recv_faulted(gr_sched *s, gr_chan *ch, void *out, bool block)
+{
+    int f = gr__fault_chan(s, ch, GR__FAULT_RECV, block);
+    if (f < 0)
+        return f;
+    return block ? recv_core(s, ch, out) : try_recv_core(ch, out);
+}
+
 int gr_chan_send(gr_chan *ch, const void *val)
 {
     if (!ch)
@@ -172,11 +233,9 @@ int gr_chan_send(gr_chan *ch, const void *val)
         return -EPERM;
     if (!val && ch->esz)
         return -EINVAL;
-    if (gr__chan_send_ready(ch))
-        return gr__chan_do_send(ch, val) ? 0 : send_closed(ch);
-    return gr__wait_one(s, &ch->sendq, GR_WAIT_CHAN_SEND, ch->name, (void *)val)->ok
-               ? 0
-               : send_closed(ch);
+    if (GR__UNLIKELY(s->faults_on))
+        return send_faulted(s, ch, val, true);
+    return send_core(s, ch, val);
 }
 
 int gr_chan_recv(gr_chan *ch, void *out)
@@ -186,12 +245,9 @@ int gr_chan_recv(gr_chan *ch, void *out)
     gr_sched *s = owner(ch);
     if (!s)
         return -EPERM;
-    bool ok;
-    if (gr__chan_recv_ready(ch)) {
-        gr__chan_do_recv(ch, out, &ok);
-        return ok ? 0 : -EPIPE;
-    }
-    return gr__wait_one(s, &ch->recvq, GR_WAIT_CHAN_RECV, ch->name, out)->ok ? 0 : -EPIPE;
+    if (GR__UNLIKELY(s->faults_on))
+        return recv_faulted(s, ch, out, true);
+    return recv_core(s, ch, out);
 }
 
 int gr_chan_recv_ok(gr_chan *ch, void *out, bool *ok)
@@ -210,26 +266,26 @@ int gr_chan_try_send(gr_chan *ch, const void *val)
 {
     if (!ch)
         return gr__sched() ? -EINVAL : -EPERM;
-    if (!owner(ch))
+    gr_sched *s = owner(ch);
+    if (!s)
         return -EPERM;
     if (!val && ch->esz)
         return -EINVAL;
-    if (!gr__chan_send_ready(ch))
-        return -EAGAIN;
-    return gr__chan_do_send(ch, val) ? 0 : send_closed(ch);
+    if (GR__UNLIKELY(s->faults_on))
+        return send_faulted(s, ch, val, false);
+    return try_send_core(ch, val);
 }
 
 int gr_chan_try_recv(gr_chan *ch, void *out)
 {
     if (!ch)
         return gr__sched() ? -EINVAL : -EPERM;
-    if (!owner(ch))
+    gr_sched *s = owner(ch);
+    if (!s)
         return -EPERM;
-    if (!gr__chan_recv_ready(ch))
-        return -EAGAIN;
-    bool ok;
-    gr__chan_do_recv(ch, out, &ok);
-    return ok ? 0 : -EPIPE;
+    if (GR__UNLIKELY(s->faults_on))
+        return recv_faulted(s, ch, out, false);
+    return try_recv_core(ch, out);
 }
 
 int gr_chan_close(gr_chan *ch)

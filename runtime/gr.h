@@ -77,7 +77,9 @@ typedef enum {
     X(SEM_ACQUIRE, "sem acquire")    \
     X(GROUP_GO, "group go")          \
     X(GROUP_WAIT, "group wait")      \
-    X(PARK, "park")
+    X(GATE, "gate")                  \
+    X(FAULT_BLOCK, "fault block at") \
+    X(FAULT_FULL, "fault full at")
 
 typedef enum {
 #define GR__X(id, text) GR_WAIT_##id,
@@ -470,5 +472,60 @@ int gr_ticker_create_at(gr_ticker **out, const char *name, int64_t period,
 gr_chan *gr_ticker_chan(const gr_ticker *t);
 void gr_ticker_stop(gr_ticker *t);
 int gr_ticker_release(gr_ticker *t); /* as gr_timer_release */
+
+/* ---------------------------------------------------------------- gates */
+
+typedef struct gr_gate gr_gate;
+
+/* A gate: tasks wait at it while it is closed; opening it releases every
+ * waiter and lets later waits pass until it is closed again. Created
+ * closed. `why` and `name` are what reports show for waiting tasks
+ * (GR_WAIT_FAULT_BLOCK with a point name reads "fault block at <point>").
+ * 0, -EINVAL (out NULL, why not a gr_wait), -ENOMEM, -EPERM. */
+int gr_gate_create(gr_gate **out, const char *name, gr_wait why);
+
+/* Wait until the gate is open or the deadline passes (GR_FOREVER: no
+ * deadline). 0 = passed; -ETIMEDOUT; -EINVAL (NULL); -EPERM. */
+int gr_gate_wait(gr_gate *g, int64_t deadline);
+void gr_gate_open(gr_gate *g);   /* NULL: no-op */
+void gr_gate_close(gr_gate *g);  /* NULL: no-op */
+bool gr_gate_is_open(const gr_gate *g);
+size_t gr_gate_waiting(const gr_gate *g); /* tasks waiting now */
+int gr_gate_release(gr_gate *g); /* 0; -EBUSY while tasks wait */
+
+/* ---------------------------------------------------------------- fail points */
+
+/* The runtime marks fail points at its operations, named as paths:
+ *
+ *   chan/<name>/send    gr_chan_send, gr_chan_try_send
+ *   chan/<name>/recv    gr_chan_recv, gr_chan_recv_ok, gr_chan_try_recv
+ *   task/spawn/<name>   gr_spawn*, gr_group_go* (<name>: the new task's)
+ *
+ * It only names them. A fault layer (inject/) installs a hook that decides
+ * what happens at a point. With no hook, or nothing armed, a point costs one
+ * load and a branch; with something armed elsewhere, a few more (each object
+ * caches whether its points are armed until the armed set changes).
+ * Points are not evaluated in gr_select. */
+
+#define GR_FAULT_PROCEED 0 /* hit(): carry on with the operation */
+#define GR_FAULT_FULL 1    /* hit(): a send acts as if the channel were full */
+
+typedef struct gr_fault_hook {
+    /* Does any armed fault aim at the point `name`? Asked once per object
+     * and point after each gr_sched_faults_changed. */
+    bool (*armed)(void *ctx, const char *name);
+    /* The running task reached `name`, which armed() said is armed: decide
+     * and apply in place what may block (delays, blocking; only when
+     * can_block), and return GR_FAULT_PROCEED, GR_FAULT_FULL (try-send
+     * fails with -EAGAIN) or a negated errno the operation fails with. */
+    int (*hit)(void *ctx, const char *name, bool can_block);
+    void *ctx;
+} gr_fault_hook;
+
+/* Install (or with NULL remove) the scheduler's fault hook. */
+void gr_sched_set_fault_hook(gr_sched *s, const gr_fault_hook *hook);
+
+/* The set of armed faults changed; any: whether anything is armed now. */
+void gr_sched_faults_changed(gr_sched *s, bool any);
 
 #endif /* GR_H */

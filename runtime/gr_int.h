@@ -27,6 +27,7 @@ typedef enum {
     GR__OBJ_GROUP,
     GR__OBJ_TIMER,
     GR__OBJ_TICKER,
+    GR__OBJ_GATE,
 } gr__obj_kind;
 
 typedef struct gr__obj {
@@ -203,6 +204,8 @@ struct gr_sched {
     gr__task *cur;               /* running task, NULL in scheduler context */
     gr__task *main;              /* main task of the current run */
     bool main_done, running;
+    bool faults_on;              /* fail points armed and a hook installed:
+                                    read with cur on every channel op */
     gr__task *dead;              /* exited task whose stack awaits reaping */
     int poll_countdown;          /* real: switches left before a clock poll */
 
@@ -229,6 +232,10 @@ struct gr_sched {
     gr_ctx *background;
 
     gr__panics panics;
+
+    gr_fault_hook fault_hook;    /* fail points (fault.c) */
+    bool faults_any;             /* something is armed */
+    uint64_t fault_gen;          /* bumped when the armed set changes */
 };
 
 extern __thread gr_sched *gr__cur_sched;
@@ -334,6 +341,9 @@ struct gr_chan {
     gr__waitq sendq, recvq;
     bool closed;
     bool listed;        /* on the object list (user channels) */
+    unsigned char fmask; /* which of its points are armed, as of fgen */
+    uint64_t fgen;
+    char *fpoint[2];    /* "chan/<name>/send", "chan/<name>/recv", when needed */
     char *name;
 };
 bool gr__chan_send_ready(const gr_chan *ch);
@@ -354,6 +364,12 @@ static inline void gr__copy(void *dst, const void *src, size_t n)
     else if (n)
         memcpy(dst, src, n);
 }
+
+/* Fail points (fault.c). GR__FAULT_SEND/RECV index gr_chan.fpoint. */
+enum { GR__FAULT_SEND, GR__FAULT_RECV };
+int gr__fault_chan(gr_sched *s, gr_chan *ch, int op, bool can_block);
+int gr__fault_spawn(gr_sched *s, const char *task_name);
+void gr__gate_free(struct gr_gate *g);
 
 /* Contexts (ctx.c). */
 int gr__ctx_background_create(gr_sched *s);

@@ -39,6 +39,8 @@ int gr_task_blocked_on(const gr_task_info *ti, char *buf, size_t len)
         return snprintf(buf, len, "%s", gr_task_state_name(ti->state));
     if (ti->wait == GR_WAIT_SELECT)
         return snprintf(buf, len, "select(%d)", ti->wait_n);
+    if (ti->wait == GR_WAIT_FAULT_BLOCK || ti->wait == GR_WAIT_FAULT_FULL)
+        return snprintf(buf, len, "%s %s", gr_wait_name(ti->wait), ti->wait_obj);
     if (ti->wait_obj[0])
         return snprintf(buf, len, "%s \"%s\"", gr_wait_name(ti->wait), ti->wait_obj);
     return snprintf(buf, len, "%s", gr_wait_name(ti->wait));

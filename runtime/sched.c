@@ -127,6 +127,7 @@ static void free_obj(gr__obj *o)
     case GR__OBJ_GROUP: gr__group_free((gr_group *)o); break;
     case GR__OBJ_TIMER:
     case GR__OBJ_TICKER: gr__timed_free((gr__timed *)o); break;
+    case GR__OBJ_GATE: gr__gate_free((gr_gate *)o); break;
     }
 }
 

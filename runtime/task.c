@@ -214,6 +214,11 @@ int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
             return -EINVAL;
         stack = round_page(s, opts->stack_size);
     }
+    if (GR__UNLIKELY(s->faults_on) && s->cur) {
+        int f = gr__fault_spawn(s, name);
+        if (f < 0)
+            return f;
+    }
     if (runq_reserve(s) < 0 || gr__timer_reserve(s, 1) < 0)
         return -ENOMEM;
     size_t size = stack + s->page;

@@ -10,4 +10,5 @@
     X(runtime_sync)         \
     X(runtime_group)        \
     X(runtime_timer)        \
-    X(runtime_registry)
+    X(runtime_registry)     \
+    X(runtime_fault)

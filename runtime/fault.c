@@ -1,0 +1,155 @@
+/* fault.c — fail points: the fault hook, each channel's cached armed mask
+ * and point names; and gates, where a fault layer parks tasks. */
+#include <stdlib.h>
+
+#include "runtime/gr_int.h"
+
+/* ---------------------------------------------------------------- hook */
+
+static void refresh(gr_sched *s)
+{
+    s->fault_gen++;
+    s->faults_on = s->faults_any && s->fault_hook.hit && s->fault_hook.armed;
+}
+
+void gr_sched_set_fault_hook(gr_sched *s, const gr_fault_hook *hook)
+{
+    s->fault_hook = hook ? *hook : (gr_fault_hook){0};
+    refresh(s);
+}
+
+void gr_sched_faults_changed(gr_sched *s, bool any)
+{
+    s->faults_any = any;
+    refresh(s);
+}
+
+static const char *const chan_ops[] = {"send", "recv"};
+
+/* "chan/<name>/<op>", built the first time it is asked for. NULL on ENOMEM
+ * (the point then counts as not armed). */
+static const char *chan_point(gr_chan *ch, int op)
+{
+    if (!ch->fpoint[op]) {
+        size_t n = strlen(ch->name) + 12;
+        if ((ch->fpoint[op] = malloc(n)))
+            snprintf(ch->fpoint[op], n, "chan/%s/%s", ch->name, chan_ops[op]);
+    }
+    return ch->fpoint[op];
+}
+
+int gr__fault_chan(gr_sched *s, gr_chan *ch, int op, bool can_block)
+{
+    if (ch->fgen != s->fault_gen) { /* the armed set changed: ask again */
+        ch->fgen = s->fault_gen;
+        ch->fmask = 0;
+        for (int i = 0; i < 2; i++) {
+            const char *p = chan_point(ch, i);
+            if (p && s->fault_hook.armed(s->fault_hook.ctx, p))
+                ch->fmask |= (unsigned char)(1u << i);
+        }
+    }
+    if (!(ch->fmask & (1u << op)))
+        return GR_FAULT_PROCEED;
+    return s->fault_hook.hit(s->fault_hook.ctx, ch->fpoint[op], can_block);
+}
+
+int gr__fault_spawn(gr_sched *s, const char *task_name)
+{
+    char p[GR_NAME_MAX + 16];
+    snprintf(p, sizeof p, "task/spawn/%s", task_name ? task_name : "");
+    if (!s->fault_hook.armed(s->fault_hook.ctx, p))
+        return GR_FAULT_PROCEED;
+    int rc = s->fault_hook.hit(s->fault_hook.ctx, p, true);
+    return rc < 0 ? rc : GR_FAULT_PROCEED;
+}
+
+/* ---------------------------------------------------------------- gates */
+
+struct gr_gate {
+    gr__obj obj;
+    gr_sched *s;
+    bool open;
+    gr_wait why;
+    gr__waitq q;
+    size_t waiting;
+    char *name;
+};
+
+int gr_gate_create(gr_gate **out, const char *name, gr_wait why)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    if (!out || (unsigned)why > GR_WAIT_FAULT_FULL)
+        return -EINVAL;
+    gr_gate *g = calloc(1, sizeof *g);
+    if (!g || !(g->name = gr__name_dup(s, name, "gate"))) {
+        free(g);
+        return -ENOMEM;
+    }
+    g->s = s;
+    g->why = why;
+    gr__obj_add(s, &g->obj, GR__OBJ_GATE);
+    *out = g;
+    return 0;
+}
+
+int gr_gate_wait(gr_gate *g, int64_t deadline)
+{
+    gr_sched *s = gr__sched();
+    if (!s)
+        return -EPERM;
+    if (!g)
+        return -EINVAL;
+    if (g->open)
+        return 0;
+    if (deadline != GR_FOREVER && deadline <= gr__clock_read(s))
+        return -ETIMEDOUT;
+    gr__waiter *w = gr__waiters(s->cur, 1, NULL);
+    gr__waitq_push(&g->q, w);
+    g->waiting++;
+    if (deadline != GR_FOREVER)
+        gr__timer_arm(s, &s->cur->timer, deadline);
+    int fired = gr__park(s, g->why, g->name, 0);
+    g->waiting--;
+    return fired >= 0 ? 0 : -ETIMEDOUT;
+}
+
+void gr_gate_open(gr_gate *g)
+{
+    if (!g)
+        return;
+    g->open = true;
+    gr__waiter *w;
+    while ((w = gr__waitq_pop(&g->q))) {
+        w->ok = true;
+        gr__wake(g->s, w);
+    }
+}
+
+void gr_gate_close(gr_gate *g)
+{
+    if (g)
+        g->open = false;
+}
+
+bool gr_gate_is_open(const gr_gate *g) { return g && g->open; }
+size_t gr_gate_waiting(const gr_gate *g) { return g ? g->waiting : 0; }
+
+void gr__gate_free(gr_gate *g)
+{
+    gr__obj_del(g->s, &g->obj);
+    free(g->name);
+    free(g);
+}
+
+int gr_gate_release(gr_gate *g)
+{
+    if (!g)
+        return 0;
+    if (g->q.head)
+        return -EBUSY;
+    gr__gate_free(g);
+    return 0;
+}
