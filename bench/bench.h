@@ -91,5 +91,9 @@ void bench_pool(uint64_t n, bench_result *r);
 void bench_pipeline(uint64_t n, bench_result *r);
 void bench_idle_rss(uint64_t n, bench_result *r);
 void bench_cancel_fanout(uint64_t n, bench_result *r);
+void bench_inj_disarmed(uint64_t n, bench_result *r);
+void bench_inj_armed_elsewhere(uint64_t n, bench_result *r);
+void bench_inj_fire(uint64_t n, bench_result *r);
+void bench_fiu_fail_raw(uint64_t n, bench_result *r);
 
 #endif

@@ -5,7 +5,8 @@
 #        BENCH_ARGS (extra grbench options, e.g. "--clock sim")  BENCH_TIMEOUT (300 s per process)
 BENCH_BIN=${BENCH_BIN:-build/bench/grbench}
 REPS=${REPS:-5}
-ALL="chan_pingpong chan_buffered_spsc chan_buffered_mpmc spawn select2 select2_buf pool pipeline idle_rss cancel_fanout"
+PEER="chan_pingpong chan_buffered_spsc chan_buffered_mpmc spawn select2 select2_buf pool pipeline idle_rss cancel_fanout"
+ALL="$PEER inj_disarmed inj_armed_elsewhere inj_fire fiu_fail_raw"
 BENCHES=${BENCHES:-$ALL}
 BENCH_ARGS=${BENCH_ARGS:-}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}

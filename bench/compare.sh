@@ -5,6 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
 GO_PEER_DIR=${GO_PEER_DIR:-$ROOT/../shared/bench/go}
+# The Go peer has the WORKLOADS.md shapes only (not the inject benches).
+BENCHES=${BENCHES:-"chan_pingpong chan_buffered_spsc chan_buffered_mpmc spawn select2 select2_buf pool pipeline idle_rss cancel_fanout"}
 RAW=build/bench/compare_raw.txt
 GOBIN=$ROOT/build/bench/gobench
 [ -d "$GO_PEER_DIR" ] || { echo "compare.sh: Go peer not found at $GO_PEER_DIR (set GO_PEER_DIR)" >&2; exit 1; }

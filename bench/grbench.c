@@ -25,6 +25,10 @@ static const bench_def BENCHES[] = {
     {"pipeline", 1000000, 1, true, bench_pipeline},
     {"idle_rss", 100000, 1, false, bench_idle_rss}, /* a warm-up would pre-fill the stack cache */
     {"cancel_fanout", 10000, 1, true, bench_cancel_fanout},
+    {"inj_disarmed", 100000000, 1, true, bench_inj_disarmed},
+    {"inj_armed_elsewhere", 100000000, 1, true, bench_inj_armed_elsewhere},
+    {"inj_fire", 1000000, 1, true, bench_inj_fire},
+    {"fiu_fail_raw", 10000000, 1, true, bench_fiu_fail_raw},
 };
 #define NBENCHES (sizeof BENCHES / sizeof BENCHES[0])
 
@@ -239,7 +243,13 @@ int main(int argc, char **argv)
         run_once(s, c.def, warmup_size(c.n), "warm-up");
     bench_result r = run_once(s, c.def, c.n, "timed");
     gr_sched_release(s);
-    printf("bench=%s impl=c gomaxprocs=1 ns_per_op=%.2f ops=%llu%s clock=%s\n", c.def->name,
+#ifdef GR_NO_FAULT_POINTS
+    const char *variant = "_nopoints"; /* the runtime built without fail points */
+#else
+    const char *variant = "";
+#endif
+    printf("bench=%s%s impl=c gomaxprocs=1 ns_per_op=%.2f ops=%llu%s clock=%s\n", c.def->name,
+           variant,
            (double)r.elapsed_ns / (double)r.ops, (unsigned long long)r.ops, r.extra,
            c.clock == GR_CLOCK_REAL ? "real" : "sim");
     return fflush(stdout) == 0 ? 0 : 1;

@@ -4,11 +4,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 RAW=build/bench/c_raw.txt
+NOPOINTS_BIN=${NOPOINTS_BIN:-}
 . bench/common.sh
 
 # Median, min, max of ns_per_op and the median of every other numeric field.
 summarize() {
-    awk -v order="$BENCHES" '
+    awk -v order="$(echo " $BENCHES " | sed 's/ chan_buffered_spsc / chan_buffered_spsc chan_buffered_spsc_nopoints /')" '
     function isnum(s) { return s ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
     function decimals(s) { return index(s, ".") ? length(s) - index(s, ".") : 0 }
     # median of the values of (b, k), formatted with their most decimals
@@ -54,7 +55,13 @@ out "# $(gcc --version | head -1) | $(nproc) cpus | loadavg: $(cut -d' ' -f1-3 /
 case " $BENCHES " in *" idle_rss "*) raise_map_count ;; esac
 rep=1
 while [ "$rep" -le "$REPS" ]; do
-    for b in $BENCHES; do run_one c "$b" "$BENCH_BIN" "$b" $BENCH_ARGS; done
+    for b in $BENCHES; do
+        run_one c "$b" "$BENCH_BIN" "$b" $BENCH_ARGS
+        # the same with the runtime's fail points compiled out: their cost
+        if [ "$b" = chan_buffered_spsc ] && [ -x "$NOPOINTS_BIN" ]; then
+            run_one c "${b}_nopoints" "$NOPOINTS_BIN" "$b" $BENCH_ARGS
+        fi
+    done
     rep=$((rep + 1))
 done
 out "# end loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -51,6 +51,7 @@ typedef struct firing {
 } firing;
 
 struct inj {
+    inj_head head;          /* first: what INJ_POINT reads inline */
     gr_sched *s;
     uint64_t seed;
     fault *faults;          /* in arming order */
@@ -280,6 +281,14 @@ static void fiu_unref(inj *j, const char *point)
         }
 }
 
+/* The armed set changed: tell the runtime and the marked sites. */
+static void changed(inj *j)
+{
+    j->head.any = j->nfaults > 0;
+    j->head.gen++;
+    gr_sched_faults_changed(j->s, j->head.any);
+}
+
 int inj_arm(inj *j, const inj_spec *spec, char *err, size_t errlen)
 {
     if (!j || !spec)
@@ -306,7 +315,7 @@ int inj_arm(inj *j, const inj_spec *spec, char *err, size_t errlen)
         tail = &(*tail)->next;
     *tail = f;
     j->nfaults++;
-    gr_sched_faults_changed(j->s, true);
+    changed(j);
     return f->handle;
 }
 
@@ -334,7 +343,7 @@ int inj_disarm(inj *j, int handle)
             j->nfaults--;
             fault_free(j, f);
             sweep_retired(j);
-            gr_sched_faults_changed(j->s, j->nfaults > 0);
+            changed(j);
             return 0;
         }
     return -ENOENT;
@@ -362,6 +371,7 @@ size_t inj_list(const inj *j, inj_armed *out, size_t max)
 }
 
 bool inj_any_armed(const inj *j) { return j && j->nfaults; }
+
 
 /* ---------------------------------------------------------------- deciding */
 
@@ -471,8 +481,9 @@ static void record(inj *j, fault *f, const char *point, int64_t now)
     if (k == INJ_BLOCK || k == INJ_FULL)
         fr.gate = gate_of(f, k, point);
     j->cur.out[j->cur.n++] = fr;
-    char detail[64];
-    detail_of(&fr, detail, sizeof detail);
+    char detail[64] = "";
+    if (inj__log_keeps(&j->log)) /* past the cap only counts are kept */
+        detail_of(&fr, detail, sizeof detail);
     inj__log_add(&j->log, now, k, point, detail);
 }
 
@@ -571,14 +582,33 @@ int inj_hit(inj *j, const char *name, bool can_block, inj_outcome *out)
 
 /* ---------------------------------------------------------------- the runtime's hook */
 
-static bool hook_armed(void *ctx, const char *name)
+/* Does any armed fault apply at the concrete point name? */
+static bool armed_at(const inj *j, const char *name)
 {
-    inj *j = ctx;
     const inj_point_def *def = inj_catalog_find(name);
     for (const fault *f = j->faults; f; f = f->next)
         if (inj__spec_matches(f->point, name) && (!def || (def->kinds & INJ_BIT(f->spec.kind))))
             return true;
     return false;
+}
+
+static bool hook_armed(void *ctx, const char *name)
+{
+    return armed_at(ctx, name);
+}
+
+int inj_site_hit(inj *j, inj_site *site, bool can_block, inj_outcome *out)
+{
+    if (site->gen != j->head.gen) {
+        site->gen = j->head.gen;
+        site->armed = armed_at(j, site->name);
+    }
+    if (!site->armed) {
+        if (out)
+            *out = (inj_outcome){0};
+        return 0;
+    }
+    return inj_hit(j, site->name, can_block, out);
 }
 
 static int hook_hit(void *ctx, const char *name, bool can_block)
@@ -609,6 +639,7 @@ int inj_create(inj **out, gr_sched *s, const inj_opts *opts)
     j->s = s;
     j->seed = opts ? opts->seed : 0;
     j->log.max = opts && opts->log_max ? opts->log_max : 100000;
+    j->head.gen = 1; /* sites start at 0: the first check asks */
     gr_fault_hook h = {.armed = hook_armed, .hit = hook_hit, .ctx = j};
     gr_sched_set_fault_hook(s, &h);
     injector_exists = true;
@@ -624,7 +655,6 @@ void inj_release(inj *j)
     sweep_retired(j);
     free(j->retired);
     gr_sched_set_fault_hook(j->s, NULL);
-    gr_sched_faults_changed(j->s, false);
     inj__log_free(&j->log);
     free(j->cur.out);
     free(j);

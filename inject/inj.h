@@ -212,8 +212,41 @@ typedef struct inj_outcome {
  * Returns 0, or the negated errno of an error / spawn_fail that fired. */
 int inj_hit(inj *j, const char *name, bool can_block, inj_outcome *out);
 
-/* Cheap test for "is anything armed at all": the first check of a point. */
+/* Cheap test for "is anything armed at all". */
 bool inj_any_armed(const inj *j);
+
+/* A marked point of code above the runtime: its name, and a cache of
+ * whether any armed fault aims at it (refreshed when the armed set
+ * changes). Declare one per point, e.g. a static or a struct field:
+ *     static inj_site exec_site = INJ_SITE("svc/pool/exec");            */
+typedef struct inj_site {
+    const char *name;      /* must stay valid while the site is used */
+    uint64_t gen;
+    bool armed;
+} inj_site;
+
+#define INJ_SITE(point_name) ((inj_site){.name = (point_name), .gen = 0, .armed = false})
+
+/* The part of an injector INJ_POINT reads inline. */
+typedef struct inj_head {
+    bool any;              /* anything armed */
+    uint64_t gen;          /* bumped whenever the armed set changes */
+} inj_head;
+
+/* Mark a point: evaluates to 0 when nothing is armed (one load and a
+ * branch; j may be NULL) or when only other points are armed (two more
+ * loads), else to inj_site_hit's result. out is left untouched on 0. */
+#define INJ_POINT(j, site, can_block, out)                                        \
+    (__builtin_expect((j) != NULL && ((const inj_head *)(const void *)(j))->any &&  \
+                          ((site)->armed ||                                        \
+                           (site)->gen != ((const inj_head *)(const void *)(j))->gen), \
+                      0)                                                           \
+         ? inj_site_hit((j), (site), (can_block), (out))                           \
+         : 0)
+
+/* The slow half of INJ_POINT: refresh the site's cache if the armed set
+ * changed; if it is armed, inj_hit. */
+int inj_site_hit(inj *j, inj_site *site, bool can_block, inj_outcome *out);
 
 /* ---------------------------------------------------------------- event log */
 

@@ -33,6 +33,9 @@ typedef struct inj__log {
     size_t index_cap;           /* a power of two, > 2 * ncounts */
 } inj__log;
 
+/* Whether the next event is kept in full (so its detail is worth writing). */
+static inline bool inj__log_keeps(const inj__log *l) { return l->kept < l->max; }
+
 /* Record one firing. Never fails: past memory limits it only counts. */
 void inj__log_add(inj__log *l, int64_t time, inj_kind kind, const char *point,
                   const char *detail);

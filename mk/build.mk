@@ -57,8 +57,15 @@ endif
 test: $(TEST_BIN)
 	$(TEST_ENV) $(TEST_BIN)
 
-bench: $(BENCH_BIN)
-	@BENCH_BIN=$(BENCH_BIN) bench/run.sh
+# The same benchmarks with the runtime's fail points compiled out, to show
+# what they cost (chan_buffered_spsc_nopoints in make bench).
+NOPOINTS_BIN := $(BUILD)/bench/grbench-nopoints
+$(NOPOINTS_BIN): $(foreach m,$(MODULES),$(call mod_srcs,$(m))) $(BENCH_SRCS) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DGR_NO_FAULT_POINTS $(PKG_CFLAGS) -I. $(filter %.c,$^) -o $@ $(PKG_LIBS)
+
+bench: $(BENCH_BIN) $(NOPOINTS_BIN)
+	@BENCH_BIN=$(BENCH_BIN) NOPOINTS_BIN=$(NOPOINTS_BIN) bench/run.sh
 
 bench-compare: $(BENCH_BIN)
 	@BENCH_BIN=$(BENCH_BIN) bench/compare.sh

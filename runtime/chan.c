@@ -233,7 +233,7 @@ int gr_chan_send(gr_chan *ch, const void *val)
         return -EPERM;
     if (!val && ch->esz)
         return -EINVAL;
-    if (GR__UNLIKELY(s->faults_on))
+    if (GR__FAULTS_ON(s))
         return send_faulted(s, ch, val, true);
     return send_core(s, ch, val);
 }
@@ -245,7 +245,7 @@ int gr_chan_recv(gr_chan *ch, void *out)
     gr_sched *s = owner(ch);
     if (!s)
         return -EPERM;
-    if (GR__UNLIKELY(s->faults_on))
+    if (GR__FAULTS_ON(s))
         return recv_faulted(s, ch, out, true);
     return recv_core(s, ch, out);
 }
@@ -271,7 +271,7 @@ int gr_chan_try_send(gr_chan *ch, const void *val)
         return -EPERM;
     if (!val && ch->esz)
         return -EINVAL;
-    if (GR__UNLIKELY(s->faults_on))
+    if (GR__FAULTS_ON(s))
         return send_faulted(s, ch, val, false);
     return try_send_core(ch, val);
 }
@@ -283,7 +283,7 @@ int gr_chan_try_recv(gr_chan *ch, void *out)
     gr_sched *s = owner(ch);
     if (!s)
         return -EPERM;
-    if (GR__UNLIKELY(s->faults_on))
+    if (GR__FAULTS_ON(s))
         return recv_faulted(s, ch, out, false);
     return try_recv_core(ch, out);
 }

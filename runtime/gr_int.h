@@ -12,6 +12,14 @@
 #define GR__LIKELY(x) __builtin_expect(!!(x), 1)
 #define GR__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* Whether fail points must be evaluated. Building with -DGR_NO_FAULT_POINTS
+ * compiles them out (only to measure what they cost: bench/run.sh). */
+#ifdef GR_NO_FAULT_POINTS
+#define GR__FAULTS_ON(s) ((void)(s), 0)
+#else
+#define GR__FAULTS_ON(s) GR__UNLIKELY((s)->faults_on)
+#endif
+
 typedef struct gr__task gr__task;
 typedef struct gr__waiter gr__waiter;
 

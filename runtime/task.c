@@ -214,7 +214,7 @@ int64_t gr__spawn(gr_sched *s, gr_task_fn fn, void *arg, const char *name,
             return -EINVAL;
         stack = round_page(s, opts->stack_size);
     }
-    if (GR__UNLIKELY(s->faults_on) && s->cur) {
+    if (GR__FAULTS_ON(s) && s->cur) {
         int f = gr__fault_spawn(s, name);
         if (f < 0)
             return f;
