@@ -15,6 +15,13 @@ unsigned inj__spec_kinds(const char *spec_point);
 /* "p1, p2, p3": the catalogued patterns nearest to point. */
 void inj__near_points(const char *point, char *buf, size_t len);
 
+/* ---------------------------------------------------------------- spec.c */
+
+/* Write the message into err (when given) and return -EINVAL. */
+int inj__fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 0, or -EINVAL with a message naming the offending field. */
+int inj__validate(const inj_spec *sp, char *err, size_t len);
+
 /* ---------------------------------------------------------------- log.c */
 
 typedef struct inj__count {
