@@ -38,14 +38,15 @@ typedef struct fiu_name {
 } fiu_name;
 
 /* One firing decided at a point, copied out of its fault, so applying it
- * (which may sleep or park) never touches a fault disarmed meanwhile. */
+ * (which may sleep or park) never touches a fault disarmed meanwhile: the
+ * fault is found again by handle when its gate is needed. */
 typedef struct firing {
     inj_kind kind;
+    int handle;
     int64_t delay;
     int err;
     inj_phase phase;
     int64_t bytes;
-    gr_gate *gate;
     int64_t until;
 } firing;
 
@@ -57,6 +58,12 @@ struct inj {
     size_t nfaults;
     int next_handle;
     fiu_name *names;
+    struct armed_before {   /* per (point, kind): how many were ever armed */
+        struct armed_before *next;
+        char *point;
+        inj_kind kind;
+        uint64_t n;
+    } *history;
     gr_gate **retired;      /* gates of disarmed faults, freed once empty */
     size_t nretired, retired_cap;
     inj__log log;
@@ -95,16 +102,35 @@ static double unit(fault *f) /* [0, 1) */
     return (double)(next_u64(f) >> 11) * 0x1.0p-53;
 }
 
-/* The stream of a fault: the run seed, its point and kind, and how many
- * identical faults are armed before it. Nothing else, so arming another
- * fault never shifts it. */
-static uint64_t stream_seed(const inj *j, const inj_spec *sp)
+/* How many faults with this point and kind were armed before (ever, not
+ * just now: a disarm must not make two armed faults share a stream). */
+static int armed_before(inj *j, const inj_spec *sp, uint64_t *n)
 {
-    uint64_t h = UINT64_C(1469598103934665603), dup = 0;
+    struct armed_before *a;
+    for (a = j->history; a; a = a->next)
+        if (a->kind == sp->kind && strcmp(a->point, sp->point) == 0)
+            break;
+    if (!a) {
+        if (!(a = calloc(1, sizeof *a)) || !(a->point = strdup(sp->point))) {
+            free(a);
+            return -ENOMEM;
+        }
+        a->kind = sp->kind;
+        a->next = j->history;
+        j->history = a;
+    }
+    *n = a->n++;
+    return 0;
+}
+
+/* The stream of a fault: the run seed, its point and kind, and how many
+ * identical faults were armed before it. Nothing else, so arming another
+ * fault never shifts it. */
+static uint64_t stream_seed(const inj *j, const inj_spec *sp, uint64_t dup)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
     for (const char *c = sp->point; *c; c++)
         h = (h ^ (unsigned char)*c) * UINT64_C(1099511628211);
-    for (const fault *f = j->faults; f; f = f->next)
-        dup += f->spec.kind == sp->kind && strcmp(f->point, sp->point) == 0;
     return mix(j->seed ^ mix(h ^ mix((uint64_t)sp->kind ^ mix(dup))));
 }
 
@@ -198,7 +224,13 @@ int inj_arm(inj *j, const inj_spec *spec, char *err, size_t errlen)
     }
     f->spec = *spec;
     f->spec.point = f->point;
-    f->rng = stream_seed(j, &f->spec);
+    uint64_t dup;
+    if ((rc = armed_before(j, spec, &dup)) < 0) {
+        free(f->point);
+        free(f);
+        return rc;
+    }
+    f->rng = stream_seed(j, &f->spec, dup);
     if ((rc = fiu_ref(j, f->point)) < 0) {
         free(f->point);
         free(f);
@@ -367,14 +399,12 @@ static void record(inj *j, fault *f, const char *point, int64_t now)
         j->cur.cap = cap;
     }
     inj_kind k = f->spec.kind;
-    firing fr = {.kind = k, .phase = f->spec.phase, .bytes = f->spec.bytes,
-                 .until = f->spec.to};
+    firing fr = {.kind = k, .handle = f->handle, .phase = f->spec.phase,
+                 .bytes = f->spec.bytes, .until = f->spec.to};
     if (k == INJ_DELAY)
         fr.delay = delay_of(f);
     if (k == INJ_ERROR || k == INJ_SPAWN_FAIL)
         fr.err = f->spec.err ? f->spec.err : EAGAIN;
-    if (k == INJ_BLOCK || k == INJ_FULL)
-        fr.gate = gate_of(f, k, point);
     j->cur.out[j->cur.n++] = fr;
     char detail[64] = "";
     if (inj__log_keeps(&j->log)) /* past the cap only counts are kept */
@@ -415,20 +445,32 @@ static int on_fiu(const char *enabled, int *failnum, void **failinfo, unsigned i
 
 /* ---------------------------------------------------------------- applying */
 
-static int apply(const firing *fr, bool can_block, inj_outcome *o, int rc)
+/* The gate where the fault that made firing fr holds tasks at point, or
+ * NULL if that fault has been disarmed (cleared) meanwhile. */
+static gr_gate *firing_gate(inj *j, const firing *fr, const char *point)
 {
+    for (fault *f = j->faults; f; f = f->next)
+        if (f->handle == fr->handle)
+            return gate_of(f, fr->kind, point);
+    return NULL;
+}
+
+static int apply(inj *j, const firing *fr, const char *point, bool can_block,
+                 inj_outcome *o, int rc)
+{
+    gr_gate *g;
     o->fired |= INJ_BIT(fr->kind);
     switch (fr->kind) {
     case INJ_DELAY:
         gr_sleep(fr->delay);
         break;
     case INJ_BLOCK:
-        if (fr->gate)
-            gr_gate_wait(fr->gate, GR_FOREVER);
+        if ((g = firing_gate(j, fr, point)))
+            gr_gate_wait(g, GR_FOREVER);
         break;
     case INJ_FULL:
-        if (can_block && fr->gate)
-            gr_gate_wait(fr->gate, fr->until);
+        if (can_block && (g = firing_gate(j, fr, point)))
+            gr_gate_wait(g, fr->until);
         break;
     case INJ_ERROR:
     case INJ_SPAWN_FAIL:
@@ -464,9 +506,10 @@ int inj_hit(inj *j, const char *name, bool can_block, inj_outcome *out)
             fs = small;
             n = 4;
         }
-        memcpy(fs, j->cur.out, n * sizeof *fs); /* applying may yield */
+        if (n)
+            memcpy(fs, j->cur.out, n * sizeof *fs); /* applying may yield */
         for (size_t i = 0; i < n; i++)
-            rc = apply(&fs[i], can_block, &o, rc);
+            rc = apply(j, &fs[i], name, can_block, &o, rc);
         if (fs != small)
             free(fs);
     }
@@ -498,11 +541,8 @@ int inj_site_hit(inj *j, inj_site *site, bool can_block, inj_outcome *out)
         site->gen = j->head.gen;
         site->armed = armed_at(j, site->name);
     }
-    if (!site->armed) {
-        if (out)
-            *out = (inj_outcome){0};
-        return 0;
-    }
+    if (!site->armed)
+        return 0; /* out untouched, as when INJ_POINT does not call us */
     return inj_hit(j, site->name, can_block, out);
 }
 
@@ -551,6 +591,11 @@ void inj_release(inj *j)
     free(j->retired);
     gr_sched_set_fault_hook(j->s, NULL);
     inj__log_free(&j->log);
+    for (struct armed_before *a = j->history, *nx; a; a = nx) {
+        nx = a->next;
+        free(a->point);
+        free(a);
+    }
     free(j->cur.out);
     free(j);
     injector_exists = false;

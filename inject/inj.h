@@ -126,6 +126,9 @@ const inj_point_def *inj_catalog_find(const char *name);
 
 /* ---------------------------------------------------------------- specs */
 
+/* A fault spec. Fields a kind does not take must stay zero (by, jitter and
+ * dist are delay's; err is error's and spawn_fail's; bytes is short's;
+ * phase is drop's): setting one is an error naming it. */
 typedef struct inj_spec {
     const char *point;     /* name, or pattern ending in '*' */
     inj_kind kind;
@@ -136,7 +139,7 @@ typedef struct inj_spec {
      * EIO); 0 = EAGAIN for spawn_fail, required for error */
     int err;
     inj_phase phase;       /* drop */
-    int64_t bytes;         /* short: bytes transferred (>= 0, required) */
+    int64_t bytes;         /* short: bytes transferred (>= 0) */
     /* activation, all composable: */
     double p;              /* probability a hit fires, in [0, 1] */
     uint64_t nth;          /* > 0: only every nth hit (n, 2n, ...) */
@@ -165,8 +168,9 @@ typedef struct inj_opts {
  * exists in this process); -ENOMEM; -EIO (libfiu failed to initialise). */
 int inj_create(inj **out, gr_sched *s, const inj_opts *opts);
 
-/* Disarm everything (releasing parked tasks if s is running), remove the
- * hook, free. NULL: no-op. */
+/* Disarm everything, remove the hook, free. Disarming opens every gate:
+ * tasks parked by block / full become runnable (and run if the scheduler
+ * runs again). Release it before its scheduler. NULL: no-op. */
 void inj_release(inj *j);
 
 /* Validate and arm a spec (copied; point is copied too). Returns its handle
@@ -206,6 +210,10 @@ typedef struct inj_outcome {
     int64_t bytes;         /* short */
 } inj_outcome;
 
+/* A direct fiu_fail(name) by other code counts as a non-blocking hit whose
+ * firings are logged (under the name libfiu enabled, which may be the
+ * pattern) but not applied. */
+
 /* A point of yours was reached by the running task: evaluate the armed
  * faults matching `name`, apply in place what blocks (delay, block, full;
  * only when can_block), log each firing, and fill *out (may be NULL).
@@ -235,7 +243,8 @@ typedef struct inj_head {
 
 /* Mark a point: evaluates to 0 when nothing is armed (one load and a
  * branch; j may be NULL) or when only other points are armed (two more
- * loads), else to inj_site_hit's result. out is left untouched on 0. */
+ * loads), else to inj_site_hit's result. out (may be NULL) is written only
+ * when the point is armed and inj_hit runs. */
 #define INJ_POINT(j, site, can_block, out)                                        \
     (__builtin_expect((j) != NULL && ((const inj_head *)(const void *)(j))->any &&  \
                           ((site)->armed ||                                        \

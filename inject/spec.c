@@ -53,8 +53,6 @@ static int check_params(const inj_spec *sp, char *err, size_t len)
             return inj__fail(err, len, "dist: unknown distribution %d", (int)sp->dist);
         if (sp->dist == INJ_DIST_FIXED && sp->jitter)
             return inj__fail(err, len, "dist: fixed takes no jitter; use uniform or exponential");
-        if (!sp->by && !sp->jitter)
-            return inj__fail(err, len, "by: required for delay (a duration > 0)");
         return 0;
     case INJ_ERROR:
         if (sp->err <= 0 || sp->err > 4095)
@@ -65,8 +63,8 @@ static int check_params(const inj_spec *sp, char *err, size_t len)
             return inj__fail(err, len, "err: not an errno (got %d)", sp->err);
         return 0;
     case INJ_SHORT:
-        if (sp->bytes < 1)
-            return inj__fail(err, len, "bytes: required for short (>= 1, got %lld)", (long long)sp->bytes);
+        if (sp->bytes < 0)
+            return inj__fail(err, len, "bytes: must be >= 0 (got %lld)", (long long)sp->bytes);
         return 0;
     case INJ_DROP:
         if ((unsigned)sp->phase > INJ_PHASE_AFTER)
