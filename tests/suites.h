@@ -11,4 +11,8 @@
     X(runtime_group)        \
     X(runtime_timer)        \
     X(runtime_registry)     \
-    X(runtime_fault)
+    X(runtime_fault)        \
+    X(inject_kinds)         \
+    X(inject_activation)    \
+    X(inject_arm)           \
+    X(inject_log)
