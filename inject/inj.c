@@ -224,18 +224,19 @@ int inj_arm(inj *j, const inj_spec *spec, char *err, size_t errlen)
     }
     f->spec = *spec;
     f->spec.point = f->point;
-    uint64_t dup;
-    if ((rc = armed_before(j, spec, &dup)) < 0) {
-        free(f->point);
-        free(f);
-        return rc;
-    }
-    f->rng = stream_seed(j, &f->spec, dup);
     if ((rc = fiu_ref(j, f->point)) < 0) {
         free(f->point);
         free(f);
         return inj__fail(err, errlen, "point: libfiu refused \"%s\"", spec->point), rc;
     }
+    uint64_t dup; /* last, so a failed arm consumes no identity */
+    if ((rc = armed_before(j, spec, &dup)) < 0) {
+        fiu_unref(j, f->point);
+        free(f->point);
+        free(f);
+        return rc;
+    }
+    f->rng = stream_seed(j, &f->spec, dup);
     f->handle = ++j->next_handle;
     fault **tail = &j->faults;
     while (*tail)

@@ -24,6 +24,7 @@ int gr__chan_create(gr_sched *s, gr_chan **out, const char *name, const char *ki
     if (cap && esz)
         ch->buf = malloc(cap * esz);
     if (!ch->name || (cap && esz && !ch->buf)) {
+        free(ch->buf);
         free(ch->name);
         free(ch);
         return -ENOMEM;

@@ -12,7 +12,9 @@
     X(runtime_timer)        \
     X(runtime_registry)     \
     X(runtime_fault)        \
+    X(runtime_alloc)        \
     X(inject_kinds)         \
     X(inject_activation)    \
     X(inject_arm)           \
-    X(inject_log)
+    X(inject_log)           \
+    X(inject_alloc)
