@@ -505,7 +505,9 @@ int gr_gate_release(gr_gate *g); /* 0; -EBUSY while tasks wait */
  * what happens at a point. With no hook, or nothing armed, a point costs one
  * load and a branch; with something armed elsewhere, a few more (each object
  * caches whether its points are armed until the armed set changes).
- * Points are not evaluated in gr_select. */
+ * Points are not evaluated in gr_select. Timers have none: they fire in the
+ * scheduler, outside any task, where nothing can be delayed or parked; a
+ * fault on the receive from a timer's channel covers what waits for it. */
 
 #define GR_FAULT_PROCEED 0 /* hit(): carry on with the operation */
 #define GR_FAULT_FULL 1    /* hit(): a send acts as if the channel were full */
