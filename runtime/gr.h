@@ -78,6 +78,10 @@ typedef enum {
     X(GROUP_GO, "group go")          \
     X(GROUP_WAIT, "group wait")      \
     X(GATE, "gate")                  \
+    X(NET_ACCEPT, "net accept")      \
+    X(NET_CONNECT, "net connect")    \
+    X(NET_READ, "net read")          \
+    X(NET_WRITE, "net write")        \
     X(FAULT_BLOCK, "fault block at") \
     X(FAULT_FULL, "fault full at")
 
@@ -472,6 +476,75 @@ int gr_ticker_create_at(gr_ticker **out, const char *name, int64_t period,
 gr_chan *gr_ticker_chan(const gr_ticker *t);
 void gr_ticker_stop(gr_ticker *t);
 int gr_ticker_release(gr_ticker *t); /* as gr_timer_release */
+
+/* ---------------------------------------------------------------- net */
+
+/* Byte-stream connections through the scheduler: a blocked call parks the
+ * task (the registry shows `net read "<endpoint>"`), never the thread.
+ *
+ * SIM clock: endpoints are names ("db:5432", anything non-empty); links are
+ * in-memory byte streams with a modelled one-way latency, fully
+ * deterministic. A connect takes one latency; bytes written at t are
+ * readable at t + latency, in order; each direction buffers at most
+ * GR_NET_BUF bytes (a writer blocks beyond: backpressure).
+ *
+ * REAL clock: for now the same in-memory links, timed by the real clock;
+ * loopback TCP sockets with epoll are not implemented yet. Net calls have
+ * no fail points yet either (net/<endpoint>/... comes with them).
+ *
+ * Errors, as everywhere: negated errno. -ECONNREFUSED (no listener),
+ * -EADDRINUSE, -ETIMEDOUT (deadline), -ECONNRESET (peer aborted), -EPIPE
+ * (write after the peer closed or after our own close), -EBADF (the conn or
+ * listener was closed by another task while this one waited on it). */
+
+#define GR_NET_BUF ((size_t)256 * 1024)
+
+typedef struct gr_listener gr_listener;
+typedef struct gr_conn gr_conn;
+
+typedef struct gr_net_opts {
+    int64_t latency;       /* sim: one-way latency of links to this
+                              listener, ns (>= 0; default 0) */
+    int backlog;           /* pending connections kept (default 128);
+                              beyond, connects are refused */
+} gr_net_opts;
+
+/* Listen on endpoint. opts may be NULL. 0; -EINVAL (empty endpoint, bad
+ * opts); -EADDRINUSE; -ENOMEM; -EPERM. */
+int gr_listen(gr_listener **out, const char *endpoint, const gr_net_opts *opts);
+const char *gr_listener_endpoint(const gr_listener *l);
+
+/* Wait for a connection (deadline as in gr_select's). 0 and *out;
+ * -ETIMEDOUT; -EBADF (listener closed meanwhile); -EINVAL; -EPERM. */
+int gr_accept(gr_listener *l, gr_conn **out, int64_t deadline);
+
+/* Stop listening: pending and future connects are refused, waiting
+ * accepts return -EBADF. The listener is freed. */
+int gr_listener_close(gr_listener *l);
+
+/* Connect to endpoint. 0 and *out; -ECONNREFUSED; -ETIMEDOUT; -EINVAL;
+ * -ENOMEM; -EPERM. */
+int gr_connect(gr_conn **out, const char *endpoint, int64_t deadline);
+
+/* Read up to len bytes, waiting until at least one is readable. Returns the
+ * count (> 0), 0 at end of stream (the peer closed), or -ECONNRESET,
+ * -ETIMEDOUT, -EBADF, -EINVAL, -EPERM. */
+int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline);
+
+/* Write all len bytes, waiting while the link's buffer is full. Returns len,
+ * or -EPIPE, -ECONNRESET, -ETIMEDOUT (some bytes may have been written),
+ * -EBADF, -EINVAL, -EPERM. */
+int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline);
+
+/* Graceful close: the peer reads what was written, then end of stream; its
+ * later writes fail with -EPIPE. Tasks waiting on c get -EBADF. Frees c. */
+int gr_conn_close(gr_conn *c);
+
+/* Abortive close (TCP RST): data in flight is discarded and the peer's
+ * reads and writes fail with -ECONNRESET. Frees c. */
+int gr_conn_abort(gr_conn *c);
+
+const char *gr_conn_endpoint(const gr_conn *c); /* the listener's endpoint */
 
 /* ---------------------------------------------------------------- gates */
 

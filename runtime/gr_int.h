@@ -36,6 +36,8 @@ typedef enum {
     GR__OBJ_TIMER,
     GR__OBJ_TICKER,
     GR__OBJ_GATE,
+    GR__OBJ_CONN,
+    GR__OBJ_LISTENER,
 } gr__obj_kind;
 
 typedef struct gr__obj {
@@ -238,6 +240,7 @@ struct gr_sched {
     gr__obj *objs;               /* objects owned (most recent first) */
     uint64_t obj_seq;            /* numbering of unnamed objects */
     gr_ctx *background;
+    gr_listener *listeners;      /* sim net: by endpoint name (net.c) */
 
     gr__panics panics;
 
@@ -378,6 +381,8 @@ enum { GR__FAULT_SEND, GR__FAULT_RECV };
 int gr__fault_chan(gr_sched *s, gr_chan *ch, int op, bool can_block);
 int gr__fault_spawn(gr_sched *s, const char *task_name);
 void gr__gate_free(struct gr_gate *g);
+void gr__conn_free(gr_conn *c);
+void gr__listener_free(gr_listener *l);
 
 /* Contexts (ctx.c). */
 int gr__ctx_background_create(gr_sched *s);

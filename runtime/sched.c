@@ -128,6 +128,8 @@ static void free_obj(gr__obj *o)
     case GR__OBJ_TIMER:
     case GR__OBJ_TICKER: gr__timed_free((gr__timed *)o); break;
     case GR__OBJ_GATE: gr__gate_free((gr_gate *)o); break;
+    case GR__OBJ_CONN: gr__conn_free((gr_conn *)o); break;
+    case GR__OBJ_LISTENER: gr__listener_free((gr_listener *)o); break;
     }
 }
 

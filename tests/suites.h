@@ -13,6 +13,7 @@
     X(runtime_registry)     \
     X(runtime_fault)        \
     X(runtime_alloc)        \
+    X(runtime_net)          \
     X(inject_kinds)         \
     X(inject_activation)    \
     X(inject_arm)           \
