@@ -48,6 +48,14 @@ static const inj_point_def runtime_points[] = {
      INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_BLOCK)},
     {"task/spawn/<name>", "creating a task named <name> (gr_spawn, gr_group_go)",
      INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_BLOCK) | INJ_BIT(INJ_SPAWN_FAIL)},
+    {"net/<endpoint>/accept", "accepting a connection at <endpoint> (drop: reset before accept returns it)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP)},
+    {"net/<endpoint>/connect", "connecting to <endpoint> (drop: the connect fails with a reset)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP)},
+    {"net/<endpoint>/read", "a read on a connection to <endpoint> (drop: abort it; short: read at most bytes)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP) | INJ_BIT(INJ_SHORT)},
+    {"net/<endpoint>/write", "a write on a connection to <endpoint> (drop: abort it; short: write only bytes)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP) | INJ_BIT(INJ_SHORT)},
 };
 
 /* The catalog is process-wide data: the points compiled into the binary. */

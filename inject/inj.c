@@ -547,13 +547,15 @@ int inj_site_hit(inj *j, inj_site *site, bool can_block, inj_outcome *out)
     return inj_hit(j, site->name, can_block, out);
 }
 
-static int hook_hit(void *ctx, const char *name, bool can_block)
+static int hook_hit(void *ctx, const char *name, bool can_block, gr_fault_res *res)
 {
     inj_outcome o;
     int rc = inj_hit(ctx, name, can_block, &o);
-    if (rc < 0)
-        return rc;
-    return !can_block && (o.fired & INJ_BIT(INJ_FULL)) ? GR_FAULT_FULL : GR_FAULT_PROCEED;
+    res->full = !can_block && (o.fired & INJ_BIT(INJ_FULL));
+    res->drop = o.fired & INJ_BIT(INJ_DROP);
+    if (o.fired & INJ_BIT(INJ_SHORT))
+        res->short_bytes = o.bytes;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- lifecycle */

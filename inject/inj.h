@@ -44,6 +44,10 @@
  *   chan/<name>/send    a send on channel <name>     delay error full block
  *   chan/<name>/recv    a receive on channel <name>  delay error block
  *   task/spawn/<name>   creating a task <name>       delay error block spawn_fail
+ *   net/<endpoint>/accept   accepting a connection   delay error drop
+ *   net/<endpoint>/connect  connecting               delay error drop
+ *   net/<endpoint>/read     a read on a connection   delay error drop short
+ *   net/<endpoint>/write    a write on a connection  delay error drop short
  * `gauntlet points` prints the full catalog (inj_catalog).
  */
 #ifndef INJ_H

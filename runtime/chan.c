@@ -18,6 +18,7 @@ int gr__chan_create(gr_sched *s, gr_chan **out, const char *name, const char *ki
     if (!ch)
         return -ENOMEM;
     ch->s = s;
+    ch->points = (gr__points){.family = "chan", .ops = gr__chan_ops, .nops = 2};
     ch->esz = esz;
     ch->cap = cap;
     ch->name = gr__name_dup(s, name, kind);
@@ -51,8 +52,7 @@ void gr__chan_free(gr_chan *ch)
     if (ch->listed)
         gr__obj_del(ch->s, &ch->obj);
     free(ch->buf);
-    free(ch->fpoint[0]);
-    free(ch->fpoint[1]);
+    gr__points_free(&ch->points);
     free(ch->name);
     free(ch);
 }
@@ -209,17 +209,19 @@ static inline int try_recv_core(gr_chan *ch, void *out)
 
 static GR__COLD int send_faulted(gr_sched *s, gr_chan *ch, const void *val, bool block)
 {
-    int f = gr__fault_chan(s, ch, GR__FAULT_SEND, block);
+    gr_fault_res res = {false, false, -1};
+    int f = gr__fault_at(s, &ch->points, ch->name, GR__FAULT_SEND, block, &res);
     if (f < 0)
         return f;
     if (!block)
-        return f == GR_FAULT_FULL ? -EAGAIN : try_send_core(ch, val);
-    return send_core(s, ch, val);
+        return res.full ? -EAGAIN : try_send_core(ch, val);
+    return send_core(s, ch, val); /* a blocking send waited in hit() */
 }
 
 static GR__COLD int recv_faulted(gr_sched *s, gr_chan *ch, void *out, bool block)
 {
-    int f = gr__fault_chan(s, ch, GR__FAULT_RECV, block);
+    gr_fault_res res = {false, false, -1};
+    int f = gr__fault_at(s, &ch->points, ch->name, GR__FAULT_RECV, block, &res);
     if (f < 0)
         return f;
     return block ? recv_core(s, ch, out) : try_recv_core(ch, out);

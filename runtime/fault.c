@@ -24,34 +24,42 @@ void gr_sched_faults_changed(gr_sched *s, bool any)
     refresh(s);
 }
 
-static const char *const chan_ops[] = {"send", "recv"};
+const char *const gr__chan_ops[2] = {"send", "recv"};
+const char *const gr__net_ops[4] = {"accept", "connect", "read", "write"};
 
-/* "chan/<name>/<op>", built the first time it is asked for. NULL on ENOMEM
- * (the point then counts as not armed). */
-static const char *chan_point(gr_chan *ch, int op)
+/* "<family>/<obj>/<op>", built the first time it is asked for. NULL on
+ * ENOMEM (the point then counts as not armed). */
+static const char *point_name(gr__points *p, const char *obj, int op)
 {
-    if (!ch->fpoint[op]) {
-        size_t n = strlen(ch->name) + 12;
-        if ((ch->fpoint[op] = malloc(n)))
-            snprintf(ch->fpoint[op], n, "chan/%s/%s", ch->name, chan_ops[op]);
+    if (!p->name[op]) {
+        size_t n = strlen(p->family) + strlen(obj) + strlen(p->ops[op]) + 3;
+        if ((p->name[op] = malloc(n)))
+            snprintf(p->name[op], n, "%s/%s/%s", p->family, obj, p->ops[op]);
     }
-    return ch->fpoint[op];
+    return p->name[op];
 }
 
-int gr__fault_chan(gr_sched *s, gr_chan *ch, int op, bool can_block)
+int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
+                 gr_fault_res *res)
 {
-    if (ch->fgen != s->fault_gen) { /* the armed set changed: ask again */
-        ch->fgen = s->fault_gen;
-        ch->fmask = 0;
-        for (int i = 0; i < 2; i++) {
-            const char *p = chan_point(ch, i);
-            if (p && s->fault_hook.armed(s->fault_hook.ctx, p))
-                ch->fmask |= (unsigned char)(1u << i);
+    if (p->gen != s->fault_gen) { /* the armed set changed: ask again */
+        p->gen = s->fault_gen;
+        p->mask = 0;
+        for (int i = 0; i < p->nops; i++) {
+            const char *n = point_name(p, obj, i);
+            if (n && s->fault_hook.armed(s->fault_hook.ctx, n))
+                p->mask |= 1u << i;
         }
     }
-    if (!(ch->fmask & (1u << op)))
-        return GR_FAULT_PROCEED;
-    return s->fault_hook.hit(s->fault_hook.ctx, ch->fpoint[op], can_block);
+    if (!(p->mask & (1u << op)))
+        return 0;
+    return s->fault_hook.hit(s->fault_hook.ctx, p->name[op], can_block, res);
+}
+
+void gr__points_free(gr__points *p)
+{
+    for (int i = 0; i < 4; i++)
+        free(p->name[i]);
 }
 
 int gr__fault_spawn(gr_sched *s, const char *task_name)
@@ -59,9 +67,10 @@ int gr__fault_spawn(gr_sched *s, const char *task_name)
     char p[GR_NAME_MAX + 16];
     snprintf(p, sizeof p, "task/spawn/%s", task_name ? task_name : "");
     if (!s->fault_hook.armed(s->fault_hook.ctx, p))
-        return GR_FAULT_PROCEED;
-    int rc = s->fault_hook.hit(s->fault_hook.ctx, p, true);
-    return rc < 0 ? rc : GR_FAULT_PROCEED;
+        return 0;
+    gr_fault_res res = {false, false, -1};
+    int rc = s->fault_hook.hit(s->fault_hook.ctx, p, true, &res);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---------------------------------------------------------------- gates */

@@ -489,8 +489,7 @@ int gr_ticker_release(gr_ticker *t); /* as gr_timer_release */
  * GR_NET_BUF bytes (a writer blocks beyond: backpressure).
  *
  * REAL clock: for now the same in-memory links, timed by the real clock;
- * loopback TCP sockets with epoll are not implemented yet. Net calls have
- * no fail points yet either (net/<endpoint>/... comes with them).
+ * loopback TCP sockets with epoll are not implemented yet.
  *
  * Errors, as everywhere: negated errno. -ECONNREFUSED (no listener),
  * -EADDRINUSE, -ETIMEDOUT (deadline), -ECONNRESET (peer aborted), -EPIPE
@@ -531,7 +530,8 @@ int gr_connect(gr_conn **out, const char *endpoint, int64_t deadline);
  * -ETIMEDOUT, -EBADF, -EINVAL, -EPERM. */
 int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline);
 
-/* Write all len bytes, waiting while the link's buffer is full. Returns len,
+/* Write all len bytes, waiting while the link's buffer is full. Returns len
+ * (fewer only when a `short` fault fires at net/<endpoint>/write),
  * or -EPIPE, -ECONNRESET, -ETIMEDOUT (some bytes may have been written),
  * -EBADF, -EINVAL, -EPERM. */
 int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline);
@@ -573,6 +573,11 @@ int gr_gate_release(gr_gate *g); /* 0; -EBUSY while tasks wait */
  *   chan/<name>/send    gr_chan_send, gr_chan_try_send
  *   chan/<name>/recv    gr_chan_recv, gr_chan_recv_ok, gr_chan_try_recv
  *   task/spawn/<name>   gr_spawn*, gr_group_go* (<name>: the new task's)
+ *   net/<endpoint>/accept, .../connect, .../read, .../write
+ *                       the net calls (drop aborts the connection: the call
+ *                       fails with -ECONNRESET, the peer sees a reset; an
+ *                       accept skips a dropped connection; short bounds
+ *                       the bytes a read or write moves)
  *
  * It only names them. A fault layer (inject/) installs a hook that decides
  * what happens at a point. With no hook, or nothing armed, a point costs one
@@ -582,8 +587,15 @@ int gr_gate_release(gr_gate *g); /* 0; -EBUSY while tasks wait */
  * scheduler, outside any task, where nothing can be delayed or parked; a
  * fault on the receive from a timer's channel covers what waits for it. */
 
-#define GR_FAULT_PROCEED 0 /* hit(): carry on with the operation */
-#define GR_FAULT_FULL 1    /* hit(): a send acts as if the channel were full */
+/* What the fault layer decided at a point besides an error. The runtime
+ * passes it in as {false, false, -1}. */
+typedef struct gr_fault_res {
+    bool full;             /* a send acts as if the channel were full
+                              (try-send fails with -EAGAIN) */
+    bool drop;             /* net: abort the connection (-ECONNRESET) */
+    int64_t short_bytes;   /* net read/write: move at most this many bytes
+                              (>= 0); -1: no limit */
+} gr_fault_res;
 
 typedef struct gr_fault_hook {
     /* Does any armed fault aim at the point `name`? Asked once per object
@@ -591,9 +603,9 @@ typedef struct gr_fault_hook {
     bool (*armed)(void *ctx, const char *name);
     /* The running task reached `name`, which armed() said is armed: decide
      * and apply in place what may block (delays, blocking; only when
-     * can_block), and return GR_FAULT_PROCEED, GR_FAULT_FULL (try-send
-     * fails with -EAGAIN) or a negated errno the operation fails with. */
-    int (*hit)(void *ctx, const char *name, bool can_block);
+     * can_block), fill *res, and return 0 or a negated errno the operation
+     * fails with. */
+    int (*hit)(void *ctx, const char *name, bool can_block, gr_fault_res *res);
     void *ctx;
 } gr_fault_hook;
 

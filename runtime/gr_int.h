@@ -343,6 +343,27 @@ typedef struct gr__timed gr__timed;
 void gr__timed_free(gr__timed *t);  /* a timer or a ticker */
 size_t gr__tickers_dump(const gr_sched *s, FILE *f);
 
+/* Fail points (fault.c). An object's points, "<family>/<obj>/<op>", with a
+ * cache of which are armed as of the armed-set generation `gen`. */
+typedef struct gr__points {
+    const char *family;          /* "chan", "net" */
+    const char *const *ops;      /* the op names, indexed by op */
+    int nops;                    /* <= 4 */
+    uint64_t gen;
+    unsigned mask;
+    char *name[4];               /* built when first needed */
+} gr__points;
+
+enum { GR__FAULT_SEND, GR__FAULT_RECV };                        /* chan */
+enum { GR__NET_ACCEPT, GR__NET_CONNECT, GR__NET_READ, GR__NET_WRITE }; /* net */
+extern const char *const gr__chan_ops[2], *const gr__net_ops[4];
+
+/* Evaluate op of obj's points (obj: its name): 0 or a negated errno, and
+ * *res (initialise it to {false, false, -1}). */
+int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
+                 gr_fault_res *res);
+void gr__points_free(gr__points *p);
+
 /* Channels (chan.c), shared with select.c. */
 struct gr_chan {
     gr__obj obj;
@@ -352,9 +373,7 @@ struct gr_chan {
     gr__waitq sendq, recvq;
     bool closed;
     bool listed;        /* on the object list (user channels) */
-    unsigned char fmask; /* which of its points are armed, as of fgen */
-    uint64_t fgen;
-    char *fpoint[2];    /* "chan/<name>/send", "chan/<name>/recv", when needed */
+    gr__points points;  /* chan/<name>/send, chan/<name>/recv */
     char *name;
 };
 bool gr__chan_send_ready(const gr_chan *ch);
@@ -376,9 +395,6 @@ static inline void gr__copy(void *dst, const void *src, size_t n)
         memcpy(dst, src, n);
 }
 
-/* Fail points (fault.c). GR__FAULT_SEND/RECV index gr_chan.fpoint. */
-enum { GR__FAULT_SEND, GR__FAULT_RECV };
-int gr__fault_chan(gr_sched *s, gr_chan *ch, int op, bool can_block);
 int gr__fault_spawn(gr_sched *s, const char *task_name);
 void gr__gate_free(struct gr_gate *g);
 void gr__conn_free(gr_conn *c);

@@ -34,6 +34,7 @@ typedef struct gr__link {
     int64_t latency;
     int open;                /* conns not freed yet */
     char *endpoint;
+    gr__points points;       /* net/<endpoint>/read, .../write */
 } gr__link;
 
 struct gr_conn {
@@ -58,7 +59,10 @@ struct gr_listener {
     bool closed;
     int busy;
     gr_listener *next;       /* the scheduler's listeners */
+    gr__points points;       /* net/<endpoint>/accept, .../connect */
 };
+
+static int dropped(gr_conn *c);
 
 static gr__pipe *in_pipe(gr_conn *c) { return &c->link->dir[1 - c->side]; }
 static gr__pipe *out_pipe(gr_conn *c) { return &c->link->dir[c->side]; }
@@ -81,6 +85,19 @@ static void wake_all(gr_sched *s, gr__waitq *q)
         w->ok = true;
         gr__wake(s, w);
     }
+}
+
+/* Evaluate fail point op of an endpoint (its cache pts): 0 or a negated
+ * errno, and *res. Costs a load and a branch when nothing is armed. */
+static int net_fault(gr_sched *s, gr__points *pts, const char *ep, int op, gr_fault_res *res)
+{
+    *res = (gr_fault_res){false, false, -1};
+    return GR__FAULTS_ON(s) ? gr__fault_at(s, pts, ep, op, true, res) : 0;
+}
+
+static gr__points net_points(void)
+{
+    return (gr__points){.family = "net", .ops = gr__net_ops, .nops = 4};
 }
 
 static int64_t earliest(int64_t a, int64_t b)
@@ -165,6 +182,7 @@ static void link_free(gr__link *l)
 {
     pipe_drop_data(&l->dir[0]);
     pipe_drop_data(&l->dir[1]);
+    gr__points_free(&l->points);
     free(l->endpoint);
     free(l);
 }
@@ -207,6 +225,7 @@ static gr_conn *pair_new(gr_sched *s, const char *ep, int64_t latency, gr_conn *
         return NULL;
     }
     l->latency = latency;
+    l->points = net_points();
     gr_conn *c = conn_new(s, l, 0);
     *server = c ? conn_new(s, l, 1) : NULL;
     if (!*server) {
@@ -235,6 +254,14 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
     if (c->closed)
         return -EBADF;
     c->busy++;
+    gr_fault_res res;
+    int f = net_fault(s, &c->link->points, c->link->endpoint, GR__NET_READ, &res);
+    if (c->closed)
+        return conn_leave(c, -EBADF);
+    if (f < 0 || res.drop)
+        return conn_leave(c, res.drop ? dropped(c) : f);
+    if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < len)
+        len = res.short_bytes ? (size_t)res.short_bytes : 1;
     gr__pipe *p = in_pipe(c);
     for (;;) {
         int64_t now = gr__clock_read(s);
@@ -264,6 +291,14 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
     if (c->closed)
         return -EBADF;
     c->busy++;
+    gr_fault_res res;
+    int f = net_fault(s, &c->link->points, c->link->endpoint, GR__NET_WRITE, &res);
+    if (c->closed)
+        return conn_leave(c, -EBADF);
+    if (f < 0 || res.drop)
+        return conn_leave(c, res.drop ? dropped(c) : f);
+    if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < len)
+        len = (size_t)res.short_bytes; /* a short write: fewer bytes, counted */
     gr__pipe *p = out_pipe(c);
     size_t done = 0;
     for (;;) {
@@ -311,6 +346,28 @@ static int conn_shut(gr_conn *c, int end, int refuse)
 }
 
 int gr_conn_close(gr_conn *c) { return conn_shut(c, END_FIN, -EPIPE); }
+
+/* A drop fault fired at a call on c: reset the connection both ways, as a
+ * TCP RST does. The peer's reads and writes fail with -ECONNRESET, and so
+ * do ours; c itself stays open until its owner closes it. */
+static int dropped(gr_conn *c)
+{
+    gr_sched *s = c->s;
+    gr__pipe *in = in_pipe(c), *out = out_pipe(c);
+    pipe_end(s, out, END_RST, c->link->latency);
+    if (!out->refuse)
+        out->refuse = -ECONNRESET;   /* our own later writes */
+    pipe_drop_data(in);
+    if (!in->end) {                  /* our own later reads */
+        in->end = END_RST;
+        in->end_ready = gr__clock_read(s);
+    }
+    if (!in->refuse)
+        in->refuse = -ECONNRESET;    /* the peer's writes */
+    wake_all(s, &in->writeq);
+    wake_all(s, &in->readq);
+    return -ECONNRESET;
+}
 int gr_conn_abort(gr_conn *c) { return conn_shut(c, END_RST, -ECONNRESET); }
 const char *gr_conn_endpoint(const gr_conn *c) { return c ? c->link->endpoint : ""; }
 
@@ -340,6 +397,7 @@ int gr_listen(gr_listener **out, const char *endpoint, const gr_net_opts *opts)
         return -ENOMEM;
     }
     l->s = s;
+    l->points = net_points();
     l->latency = o.latency;
     l->backlog = o.backlog ? o.backlog : 128;
     l->next = s->listeners;
@@ -354,6 +412,7 @@ const char *gr_listener_endpoint(const gr_listener *l) { return l ? l->endpoint 
 void gr__listener_free(gr_listener *l)
 {
     gr__obj_del(l->s, &l->obj);
+    gr__points_free(&l->points);
     free(l->endpoint);
     free(l);
 }
@@ -377,11 +436,23 @@ int gr_accept(gr_listener *l, gr_conn **out, int64_t deadline)
     l->busy++;
     for (;;) {
         if (l->pending) {
+            gr_fault_res res;
+            int f = net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, &res);
+            if (l->closed)
+                return listener_leave(l, -EBADF);
+            if (f < 0)
+                return listener_leave(l, f); /* the connection stays pending */
+            if (!l->pending)
+                continue; /* taken while a delay fault held us */
             gr_conn *c = l->pending;
             l->pending = c->next_pending;
             if (!l->pending)
                 l->pending_tail = NULL;
             l->npending--;
+            if (res.drop) { /* reset before accept returns it */
+                conn_shut(c, END_RST, -ECONNRESET);
+                continue;
+            }
             *out = c;
             return listener_leave(l, 0);
         }
@@ -427,6 +498,15 @@ int gr_connect(gr_conn **out, const char *endpoint, int64_t deadline)
     gr_listener *l = find_listener(s, endpoint);
     if (!l)
         return -ECONNREFUSED;
+    gr_fault_res res;
+    l->busy++;
+    int f = net_fault(s, &l->points, l->endpoint, GR__NET_CONNECT, &res);
+    bool gone = l->closed;
+    listener_leave(l, 0);
+    if (gone)
+        return -ECONNREFUSED;
+    if (f < 0 || res.drop)
+        return res.drop ? -ECONNRESET : f;
     int64_t done = gr__clock_read(s) + l->latency; /* the handshake */
     if (deadline != GR_FOREVER && done > deadline) {
         gr_sleep_until(deadline);

@@ -18,4 +18,5 @@
     X(inject_activation)    \
     X(inject_arm)           \
     X(inject_log)           \
-    X(inject_alloc)
+    X(inject_alloc)         \
+    X(inject_net)

@@ -3,6 +3,8 @@
 #ifndef INJUTIL_H
 #define INJUTIL_H
 
+#include <string.h>
+
 #include "inject/inj.h"
 #include "tests/testutil.h"
 

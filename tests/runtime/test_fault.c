@@ -11,6 +11,7 @@
 struct fake {
     const char *armed[4];
     int answer;
+    bool full;
     int armed_calls, hits;
     char last[64];
     bool last_can_block;
@@ -28,9 +29,10 @@ static bool fake_armed(void *ctx, const char *name)
     return false;
 }
 
-static int fake_hit(void *ctx, const char *name, bool can_block)
+static int fake_hit(void *ctx, const char *name, bool can_block, gr_fault_res *res)
 {
     struct fake *f = ctx;
+    res->full = f->full;
     f->hits++;
     snprintf(f->last, sizeof f->last, "%s", name);
     f->last_can_block = can_block;
@@ -74,7 +76,7 @@ static void names_main(void *arg)
     (void)arg;
     gr_chan *ch = mkchan("jobs", sizeof(int), 4);
     int v = 7;
-    arm("chan/jobs/send", "chan/jobs/recv", GR_FAULT_PROCEED);
+    arm("chan/jobs/send", "chan/jobs/recv", 0);
     TCHECK(gr_chan_send(ch, &v), 0);
     TCHECK(strcmp(fk.last, "chan/jobs/send"), 0);
     TCHECK(fk.last_can_block, true);
@@ -104,7 +106,7 @@ static void only_armed_main(void *arg)
     (void)arg;
     gr_chan *a = mkchan("a", sizeof(int), 4), *b = mkchan("b", sizeof(int), 4);
     int v = 1;
-    arm("chan/b/recv", NULL, GR_FAULT_PROCEED);
+    arm("chan/b/recv", NULL, 0);
     TCHECK(gr_chan_send(a, &v), 0); /* armed elsewhere: no hit */
     TCHECK(gr_chan_send(b, &v), 0);
     TCHECK(gr_chan_recv(a, &v), 0);
@@ -130,7 +132,8 @@ static void error_main(void *arg)
     TCHECK(gr_chan_len(ch), 0); /* nothing was sent */
     TCHECK(gr_chan_recv(ch, &v), -EIO);
     TCHECK(gr_chan_try_recv(ch, &v), -EIO);
-    fk.answer = GR_FAULT_FULL;
+    fk.answer = 0;
+    fk.full = true;
     TCHECK(gr_chan_try_send(ch, &v), -EAGAIN);
     TCHECK(gr_chan_len(ch), 0);
     TCHECK(gr_chan_send(ch, &v), 0); /* a blocking send waits in hit() itself */
