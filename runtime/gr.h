@@ -488,8 +488,13 @@ int gr_ticker_release(gr_ticker *t); /* as gr_timer_release */
  * readable at t + latency, in order; each direction buffers at most
  * GR_NET_BUF bytes (a writer blocks beyond: backpressure).
  *
- * REAL clock: for now the same in-memory links, timed by the real clock;
- * loopback TCP sockets with epoll are not implemented yet.
+ * REAL clock: TCP over loopback only: endpoints are "127.0.0.1:PORT" or
+ * "localhost:PORT" (any other address is -EINVAL); listening on port 0
+ * picks a free one (gr_listener_endpoint tells which). Sockets are
+ * non-blocking and registered with the scheduler's epoll; a call that
+ * would block parks the task, and the scheduler waits in epoll only when
+ * every task is blocked. gr_conn_abort sends a TCP RST (SO_LINGER 0).
+ * latency in gr_net_opts is ignored (the kernel's is real).
  *
  * Errors, as everywhere: negated errno. -ECONNREFUSED (no listener),
  * -EADDRINUSE, -ETIMEDOUT (deadline), -ECONNRESET (peer aborted), -EPIPE

@@ -241,6 +241,8 @@ struct gr_sched {
     uint64_t obj_seq;            /* numbering of unnamed objects */
     gr_ctx *background;
     gr_listener *listeners;      /* sim net: by endpoint name (net.c) */
+    int epfd;                    /* real net: epoll, -1 until first used */
+    uint64_t io_waiting;         /* tasks parked on a socket */
 
     gr__panics panics;
 
@@ -398,6 +400,9 @@ static inline void gr__copy(void *dst, const void *src, size_t n)
 int gr__fault_spawn(gr_sched *s, const char *task_name);
 void gr__gate_free(struct gr_gate *g);
 void gr__conn_free(gr_conn *c);
+/* Real net: wake tasks whose sockets are ready, waiting at most until
+ * `until` (0: do not wait; GR_FOREVER: until something is ready). */
+void gr__io_poll(gr_sched *s, int64_t until);
 void gr__listener_free(gr_listener *l);
 
 /* Contexts (ctx.c). */

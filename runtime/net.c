@@ -6,61 +6,7 @@
 
 #include "runtime/gr_int.h"
 
-/* ---------------------------------------------------------------- structures */
-
-typedef struct seg {
-    struct seg *next;
-    int64_t ready;           /* readable from this time */
-    size_t len, off;
-    unsigned char data[];
-} seg;
-
-enum { END_NONE, END_FIN, END_RST };
-
-/* One direction of a link. */
-typedef struct gr__pipe {
-    seg *head, *tail;
-    size_t buffered;         /* bytes queued, for backpressure */
-    int64_t last_ready;      /* keeps segments in order */
-    int end;                 /* END_FIN / END_RST after the data ... */
-    int64_t end_ready;       /* ... readable from this time */
-    int refuse;              /* the reader is gone: writes fail (-EPIPE or
-                                -ECONNRESET) */
-    gr__waitq readq, writeq;
-} gr__pipe;
-
-typedef struct gr__link {
-    gr__pipe dir[2];         /* dir[0]: client -> server, dir[1]: back */
-    int64_t latency;
-    int open;                /* conns not freed yet */
-    char *endpoint;
-    gr__points points;       /* net/<endpoint>/read, .../write */
-} gr__link;
-
-struct gr_conn {
-    gr__obj obj;
-    gr_sched *s;
-    gr__link *link;
-    int side;                /* 0 client, 1 server */
-    bool closed;
-    int busy;                /* tasks inside a call on it */
-    gr_conn *next_pending;   /* a listener's backlog */
-};
-
-struct gr_listener {
-    gr__obj obj;
-    gr_sched *s;
-    char *endpoint;
-    int64_t latency;
-    int backlog;
-    gr_conn *pending, *pending_tail;
-    int npending;
-    gr__waitq acceptq;
-    bool closed;
-    int busy;
-    gr_listener *next;       /* the scheduler's listeners */
-    gr__points points;       /* net/<endpoint>/accept, .../connect */
-};
+#include "runtime/net_int.h"
 
 static int dropped(gr_conn *c);
 
@@ -76,28 +22,6 @@ static void wait_on(gr_sched *s, gr__waitq *q, gr_wait why, const char *ep, int6
     if (until != GR_FOREVER)
         gr__timer_arm(s, &s->cur->timer, until);
     gr__park(s, why, ep, 0);
-}
-
-static void wake_all(gr_sched *s, gr__waitq *q)
-{
-    gr__waiter *w;
-    while ((w = gr__waitq_pop(q))) {
-        w->ok = true;
-        gr__wake(s, w);
-    }
-}
-
-/* Evaluate fail point op of an endpoint (its cache pts): 0 or a negated
- * errno, and *res. Costs a load and a branch when nothing is armed. */
-static int net_fault(gr_sched *s, gr__points *pts, const char *ep, int op, gr_fault_res *res)
-{
-    *res = (gr_fault_res){false, false, -1};
-    return GR__FAULTS_ON(s) ? gr__fault_at(s, pts, ep, op, true, res) : 0;
-}
-
-static gr__points net_points(void)
-{
-    return (gr__points){.family = "net", .ops = gr__net_ops, .nops = 4};
 }
 
 static int64_t earliest(int64_t a, int64_t b)
@@ -132,7 +56,7 @@ static void pipe_end(gr_sched *s, gr__pipe *p, int end, int64_t latency)
     p->end_ready = gr__clock_read(s) + latency;
     if (end == END_FIN && p->last_ready > p->end_ready)
         p->end_ready = p->last_ready;
-    wake_all(s, &p->readq);
+    gr__wake_all(s, &p->readq);
 }
 
 /* Copy out what is readable now; 0 if nothing is. */
@@ -189,6 +113,10 @@ static void link_free(gr__link *l)
 
 void gr__conn_free(gr_conn *c)
 {
+    if (!c->link) {
+        gr__real_conn_free(c);
+        return;
+    }
     gr__obj_del(c->s, &c->obj);
     if (--c->link->open == 0)
         link_free(c->link);
@@ -225,7 +153,7 @@ static gr_conn *pair_new(gr_sched *s, const char *ep, int64_t latency, gr_conn *
         return NULL;
     }
     l->latency = latency;
-    l->points = net_points();
+    l->points = gr__net_points();
     gr_conn *c = conn_new(s, l, 0);
     *server = c ? conn_new(s, l, 1) : NULL;
     if (!*server) {
@@ -253,9 +181,11 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         return -EINVAL;
     if (c->closed)
         return -EBADF;
+    if (!c->link)
+        return gr__real_read(s, c, buf, len, deadline);
     c->busy++;
     gr_fault_res res;
-    int f = net_fault(s, &c->link->points, c->link->endpoint, GR__NET_READ, &res);
+    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_READ, &res);
     if (c->closed)
         return conn_leave(c, -EBADF);
     if (f < 0 || res.drop)
@@ -267,7 +197,7 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         int64_t now = gr__clock_read(s);
         size_t n = pipe_take(p, buf, len, now);
         if (n) {
-            wake_all(s, &p->writeq);
+            gr__wake_all(s, &p->writeq);
             return conn_leave(c, (int64_t)n);
         }
         if (!p->head && p->end && p->end_ready <= now)
@@ -290,9 +220,11 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
         return -EINVAL;
     if (c->closed)
         return -EBADF;
+    if (!c->link)
+        return gr__real_write(s, c, buf, len, deadline);
     c->busy++;
     gr_fault_res res;
-    int f = net_fault(s, &c->link->points, c->link->endpoint, GR__NET_WRITE, &res);
+    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_WRITE, &res);
     if (c->closed)
         return conn_leave(c, -EBADF);
     if (f < 0 || res.drop)
@@ -310,7 +242,7 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
             if (pipe_put(p, (const unsigned char *)buf + done, k, now + c->link->latency) < 0)
                 return conn_leave(c, -ENOMEM);
             done += k;
-            wake_all(s, &p->readq);
+            gr__wake_all(s, &p->readq);
         }
         if (done == len)
             return conn_leave(c, (int64_t)len);
@@ -331,15 +263,17 @@ static int conn_shut(gr_conn *c, int end, int refuse)
         return -EINVAL;
     if (c->closed)
         return -EBADF;
+    if (!c->link)
+        return gr__real_shut(c, end == END_RST);
     gr__pipe *in = in_pipe(c), *out = out_pipe(c);
     pipe_end(s, out, end, c->link->latency);
     if (!in->refuse)
         in->refuse = refuse;
     pipe_drop_data(in);
     c->closed = true;
-    wake_all(s, &in->writeq);   /* the peer's writers: refused now */
-    wake_all(s, &in->readq);    /* our readers: -EBADF */
-    wake_all(s, &out->writeq);  /* our writers: -EBADF */
+    gr__wake_all(s, &in->writeq);   /* the peer's writers: refused now */
+    gr__wake_all(s, &in->readq);    /* our readers: -EBADF */
+    gr__wake_all(s, &out->writeq);  /* our writers: -EBADF */
     if (c->busy == 0)
         gr__conn_free(c);
     return 0;
@@ -364,12 +298,15 @@ static int dropped(gr_conn *c)
     }
     if (!in->refuse)
         in->refuse = -ECONNRESET;    /* the peer's writes */
-    wake_all(s, &in->writeq);
-    wake_all(s, &in->readq);
+    gr__wake_all(s, &in->writeq);
+    gr__wake_all(s, &in->readq);
     return -ECONNRESET;
 }
 int gr_conn_abort(gr_conn *c) { return conn_shut(c, END_RST, -ECONNRESET); }
-const char *gr_conn_endpoint(const gr_conn *c) { return c ? c->link->endpoint : ""; }
+const char *gr_conn_endpoint(const gr_conn *c)
+{
+    return !c ? "" : c->link ? c->link->endpoint : c->endpoint;
+}
 
 /* ---------------------------------------------------------------- listeners */
 
@@ -389,6 +326,8 @@ int gr_listen(gr_listener **out, const char *endpoint, const gr_net_opts *opts)
     gr_net_opts o = opts ? *opts : (gr_net_opts){0};
     if (!out || !endpoint || !*endpoint || o.latency < 0 || o.backlog < 0)
         return -EINVAL;
+    if (s->clock == GR_CLOCK_REAL)
+        return gr__real_listen(s, out, endpoint, o.backlog ? o.backlog : 128);
     if (find_listener(s, endpoint))
         return -EADDRINUSE;
     gr_listener *l = calloc(1, sizeof *l);
@@ -397,7 +336,7 @@ int gr_listen(gr_listener **out, const char *endpoint, const gr_net_opts *opts)
         return -ENOMEM;
     }
     l->s = s;
-    l->points = net_points();
+    l->points = gr__net_points();
     l->latency = o.latency;
     l->backlog = o.backlog ? o.backlog : 128;
     l->next = s->listeners;
@@ -411,6 +350,10 @@ const char *gr_listener_endpoint(const gr_listener *l) { return l ? l->endpoint 
 
 void gr__listener_free(gr_listener *l)
 {
+    if (l->s->clock == GR_CLOCK_REAL) {
+        gr__real_listener_free(l);
+        return;
+    }
     gr__obj_del(l->s, &l->obj);
     gr__points_free(&l->points);
     free(l->endpoint);
@@ -433,11 +376,13 @@ int gr_accept(gr_listener *l, gr_conn **out, int64_t deadline)
         return -EINVAL;
     if (l->closed)
         return -EBADF;
+    if (s->clock == GR_CLOCK_REAL)
+        return gr__real_accept(s, l, out, deadline);
     l->busy++;
     for (;;) {
         if (l->pending) {
             gr_fault_res res;
-            int f = net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, &res);
+            int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, &res);
             if (l->closed)
                 return listener_leave(l, -EBADF);
             if (f < 0)
@@ -471,6 +416,8 @@ int gr_listener_close(gr_listener *l)
     if (l->closed)
         return -EBADF;
     gr_sched *s = l->s;
+    if (s->clock == GR_CLOCK_REAL)
+        return gr__real_listener_close(l);
     for (gr_listener **p = &s->listeners; *p; p = &(*p)->next)
         if (*p == l) {
             *p = l->next;
@@ -482,7 +429,7 @@ int gr_listener_close(gr_listener *l)
         conn_shut(c, END_RST, -ECONNRESET);
     }
     l->closed = true;
-    wake_all(s, &l->acceptq);
+    gr__wake_all(s, &l->acceptq);
     if (l->busy == 0)
         gr__listener_free(l);
     return 0;
@@ -495,12 +442,14 @@ int gr_connect(gr_conn **out, const char *endpoint, int64_t deadline)
         return -EPERM;
     if (!out || !endpoint || !*endpoint)
         return -EINVAL;
+    if (s->clock == GR_CLOCK_REAL)
+        return gr__real_connect(s, out, endpoint, deadline);
     gr_listener *l = find_listener(s, endpoint);
     if (!l)
         return -ECONNREFUSED;
     gr_fault_res res;
     l->busy++;
-    int f = net_fault(s, &l->points, l->endpoint, GR__NET_CONNECT, &res);
+    int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_CONNECT, &res);
     bool gone = l->closed;
     listener_leave(l, 0);
     if (gone)

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runtime/gr_int.h"
 
@@ -324,6 +325,7 @@ int gr_sched_create(gr_sched **out, const gr_sched_opts *opts)
     if (!s)
         return -ENOMEM;
     s->clock = o.clock;
+    s->epfd = -1;
     s->pick_random = o.pick == GR_PICK_RANDOM || (o.pick == GR_PICK_AUTO && o.clock == GR_CLOCK_SIM);
     s->real_base = mono_ns();
     s->time_limit = o.time_limit;
@@ -360,6 +362,8 @@ static int run_loop(gr_sched *s)
         if (s->clock == GR_CLOCK_REAL) {
             gr__clock_read(s);
             s->poll_countdown = GR__POLL_EVERY;
+            if (s->io_waiting)
+                gr__io_poll(s, 0); /* sockets ready: wake their tasks */
             if (s->time_limit && s->now > s->time_limit)
                 return -ETIMEDOUT;
         }
@@ -369,16 +373,20 @@ static int run_loop(gr_sched *s)
             switch_to(s, NULL, pick(s));
             continue;
         }
-        if (!s->nheap)
-            return -EDEADLK;
-        int64_t next = s->heap[0]->when;
-        if (s->time_limit && next > s->time_limit) {
+        if (!s->nheap && !s->io_waiting)
+            return -EDEADLK; /* nothing runnable, and nothing can wake */
+        int64_t next = s->nheap ? s->heap[0]->when : GR_FOREVER;
+        if (s->time_limit && (next == GR_FOREVER || next > s->time_limit)) {
             if (s->clock == GR_CLOCK_SIM)
                 s->now = s->time_limit;
-            return -ETIMEDOUT;
+            if (!s->io_waiting)
+                return -ETIMEDOUT;
+            next = s->time_limit + 1; /* sockets may still wake someone */
         }
         if (s->clock == GR_CLOCK_SIM)
             s->now = next;
+        else if (s->io_waiting)
+            gr__io_poll(s, next);
         else
             real_wait_until(s, next);
     }
@@ -434,6 +442,8 @@ void gr_sched_release(gr_sched *s)
     if (s->dead)
         gr__reap(s);
     gr__stack_teardown(s);
+    if (s->epfd >= 0)
+        close(s->epfd);
     free(s->runq);
     free(s->heap);
     free(s->panics.log);

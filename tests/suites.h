@@ -14,6 +14,7 @@
     X(runtime_fault)        \
     X(runtime_alloc)        \
     X(runtime_net)          \
+    X(runtime_netreal)      \
     X(inject_kinds)         \
     X(inject_activation)    \
     X(inject_arm)           \

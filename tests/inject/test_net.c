@@ -194,6 +194,45 @@ START_TEST(net_kinds_checked)
 }
 END_TEST
 
+/* Real mode: a drop at a write resets the TCP connection; the peer reads
+ * -ECONNRESET (a genuine RST over loopback). The port is not known in
+ * advance, so the fault aims at a pattern. */
+static void real_drop_main(void *arg)
+{
+    (void)arg;
+    inj *j = tu_inj(7, 0);
+    gr_listener *l = NULL;
+    gr_conn *c = NULL, *srv = NULL;
+    TCHECK(gr_listen(&l, "127.0.0.1:0", NULL), 0);
+    TCHECK(gr_connect(&c, gr_listener_endpoint(l), gr_deadline_in(GR_S(5))), 0);
+    TCHECK(gr_accept(l, &srv, gr_deadline_in(GR_S(5))), 0);
+    inj_spec sp = spec("net/127.0.0.1:*", INJ_DROP);
+    TCHECK(inj_arm(j, &sp, NULL, 0) > 0, 1);
+    TCHECK(gr_conn_write(c, "req", 3, gr_deadline_in(GR_S(5))), -ECONNRESET);
+    inj_clear(j);
+    char b[4];
+    TCHECK(gr_conn_read(srv, b, sizeof b, gr_deadline_in(GR_S(5))), -ECONNRESET);
+    TCHECK(gr_conn_write(c, "x", 1, gr_deadline_in(GR_S(5))), -ECONNRESET); /* still reset */
+    gr_conn_close(c);
+    gr_conn_close(srv);
+    gr_listener_close(l);
+    inj_count cnt;
+    TCHECK(inj_counts(j, &cnt, 1), 1);
+    TCHECK(strncmp(cnt.point, "net/127.0.0.1:", 14), 0); /* the concrete point */
+    inj_release(j);
+}
+
+START_TEST(real_drop_is_a_tcp_reset)
+{
+    int rc;
+    fail_msg[0] = 0;
+    gr_sched *s = tu_run(GR_CLOCK_REAL, 1, real_drop_main, NULL, &rc);
+    ck_assert_int_eq(rc, 0);
+    TCHECKED();
+    gr_sched_release(s);
+}
+END_TEST
+
 Suite *suite_inject_net(void)
 {
     Suite *s = suite_create("inject_net");
@@ -204,6 +243,7 @@ Suite *suite_inject_net(void)
     tcase_add_test(tc, short_reads_and_writes);
     tcase_add_test(tc, dropped_accept_resets_client);
     tcase_add_test(tc, net_kinds_checked);
+    tcase_add_test(tc, real_drop_is_a_tcp_reset);
     suite_add_tcase(s, tc);
     return s;
 }
