@@ -20,4 +20,5 @@
     X(inject_arm)           \
     X(inject_log)           \
     X(inject_alloc)         \
-    X(inject_net)
+    X(inject_net)           \
+    X(service_ledger)
