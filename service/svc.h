@@ -16,6 +16,11 @@
 #include "inject/inj.h"
 #include "runtime/gr.h"
 
+/* Add the service's fail points (svc/<pool>/exec, ...) to inject's catalog,
+ * so faults can be armed at them before any target starts. Idempotent;
+ * every target start calls it too. 0 or -ENOMEM. */
+int svc_register_points(void);
+
 /* ---------------------------------------------------------------- ledger */
 
 /* What became of a job. ACCEPTED is the only state that is not final: a
@@ -78,5 +83,94 @@ typedef struct svc_ledger_sum {
 } svc_ledger_sum;
 
 void svc_ledger_summary(const svc_ledger *l, svc_ledger_sum *out);
+
+/* ---------------------------------------------------------------- known bugs */
+
+/* Switches that re-introduce classic defects of Go services; each target
+ * honours those that apply to it (see its config). Off = the correct code. */
+#define SVC_BUGS(X)                                                                         \
+    X(UNBOUNDED_SPAWN, "unbounded_spawn", "a task per job instead of bounded workers")     \
+    X(LEAK_ON_CANCEL, "leak_on_cancel",                                                     \
+      "a worker blocks forever sending a result nobody reads after the requester gave up") \
+    X(NO_CLOSE_JOBS, "no_close_jobs", "shutdown never closes the jobs channel; workers wait forever") \
+    X(IGNORE_CTX, "ignore_ctx", "work goes on after its context is cancelled")              \
+    X(WG_ADD_IN_TASK, "wg_add_in_task",                                                     \
+      "WaitGroup.Add inside the spawned task: wait returns early, work is lost")           \
+    X(SEND_AFTER_CLOSE, "send_after_close", "results closed while a worker still sends")    \
+    X(NO_TIMEOUT, "no_timeout", "no deadline on a blocked dependency")                      \
+    X(TICKER_LEAK, "ticker_leak", "a ticker never stopped")                                 \
+    X(NO_DEDUPE, "no_dedupe", "retries re-execute")                                         \
+    X(UNBOUNDED_QUEUE, "unbounded_queue", "no backpressure: the queue grows without limit") \
+    X(RETRY_STORM, "retry_storm", "dependency calls retried at once, without backoff or breaker")
+
+typedef enum {
+#define SVC__X(id, name, text) SVC_BUG_##id,
+    SVC_BUGS(SVC__X)
+#undef SVC__X
+    SVC_BUG__COUNT
+} svc_bug;
+
+#define SVC_BUG(b) (1u << (b))
+const char *svc_bug_name(svc_bug b);
+int svc_bug_parse(const char *name); /* the bug, or -EINVAL */
+
+/* ---------------------------------------------------------------- targets */
+
+/* Work per job, spent on the scheduler clock (virtual in sim): fixed, plus
+ * a jitter part distributed like inject's delays. */
+typedef struct svc_cost {
+    int64_t fixed;         /* ns, >= 0 */
+    int64_t jitter;        /* ns, >= 0 */
+    inj_dist dist;         /* of the jitter; fixed takes no jitter */
+} svc_cost;
+
+typedef struct svc_pool_cfg {
+    const char *name;      /* its points: svc/<name>/exec; NULL = "pool" */
+    int workers;           /* >= 1 */
+    int queue;             /* jobs waiting for a worker, >= 0 */
+    int64_t job_timeout;   /* ns from submission; 0 = none */
+    svc_cost cost;
+    double error_rate;     /* [0, 1]: a job fails with -EIO */
+    unsigned bugs;         /* SVC_BUG(...) bits: unbounded_spawn,
+                              leak_on_cancel, no_close_jobs, ignore_ctx,
+                              wg_add_in_task, ticker_leak, unbounded_queue */
+} svc_pool_cfg;
+
+typedef struct svc svc;    /* a running target */
+
+/* Start a pool in the current scheduler (call from a task). Jobs are
+ * accounted in ledger; faults come through j (may be NULL). 0; -EINVAL
+ * with a message naming the field; -ENOMEM; -EPERM. */
+int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *j,
+                   char *err, size_t errlen);
+
+/* Submit job id and wait for its result until deadline (GR_FOREVER: no
+ * limit; the job's own timeout still applies). 0 = completed; -EIO = it
+ * failed; -ETIMEDOUT = the requester gave up (the job is cancelled);
+ * -ECANCELED / -ETIMEDOUT from the job's context; -EAGAIN = rejected, the
+ * queue stayed full until the deadline; -ESHUTDOWN = rejected, the target
+ * is stopping. Every outcome is in the ledger. */
+int svc_call(svc *t, uint64_t id, int64_t deadline);
+
+/* Stop: refuse new jobs, let queued and running ones finish until `grace`
+ * (ns) has passed, then cancel what is left and wait (another grace) for
+ * the target's tasks to exit. 0 = everything drained in time; -ETIMEDOUT =
+ * some jobs were cancelled; -EBUSY = tasks of the target are still alive
+ * after all (a leak). Call once, from a task. */
+int svc_stop(svc *t, int64_t grace);
+
+typedef struct svc_stats {
+    uint64_t submitted, completed, failed, cancelled, rejected;
+    uint64_t queued;       /* waiting for a worker now */
+    uint64_t queued_peak;
+    uint64_t running;      /* executing now */
+    uint64_t workers;      /* worker tasks alive */
+} svc_stats;
+
+void svc_stats_get(const svc *t, svc_stats *out);
+
+/* Free a stopped target. Tasks it leaked stay blocked as they are and must
+ * never run again (release the scheduler next). */
+void svc_release(svc *t);
 
 #endif /* SVC_H */

@@ -21,4 +21,5 @@
     X(inject_log)           \
     X(inject_alloc)         \
     X(inject_net)           \
-    X(service_ledger)
+    X(service_ledger)       \
+    X(service_pool)

@@ -1,0 +1,404 @@
+/* pool.c — the worker pool: a bounded queue of jobs, N workers, a
+ * deadline per job, requesters that may give up, graceful stop; and the
+ * switches that re-introduce the pool's classic bugs. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/svc_int.h"
+
+/* A job in flight, shared by its requester and the worker running it (two
+ * references: whichever lets go last recycles it). */
+typedef struct job {
+    struct job *next;        /* the free list */
+    struct job *all;         /* every job the pool allocated */
+    struct svc *owner;
+    uint64_t id;
+    int64_t deadline;        /* its own timeout (GR_FOREVER: none) */
+    gr_chan *reply;          /* int result: cap 1 (leak_on_cancel: 0) */
+    gr_chan *cancel;         /* cap 1: a token once the requester gave up */
+    int refs;
+} job;
+
+struct svc {
+    gr_sched *s;
+    svc_pool_cfg cfg;
+    char name[GR_NAME_MAX];
+    char point[GR_NAME_MAX + 16];  /* svc/<name>/exec */
+    inj_site exec_site;
+    svc_ledger *ledger;
+    inj *inj;
+    gr_ctx *ctx;             /* cancelled when stop's grace runs out */
+    gr_chan *jobs;           /* job * */
+    gr_chan *quit;           /* closed by stop: the sampler exits */
+    gr_wg *wg;               /* the workers */
+    gr_gate *exited;         /* opened once the workers have all exited */
+    gr_wg *inflight;         /* jobs accepted and not finished */
+    gr_gate *drained;        /* opened by stop's drainer when inflight is 0 */
+    gr_ticker *ticker;       /* samples the queue depth */
+    bool accepting, stopped;
+    job *free_jobs;
+    job *all_jobs;           /* to free them all, even those leaked tasks hold */
+    svc_stats st;
+};
+
+static bool bug(const svc *t, svc_bug b) { return t->cfg.bugs & SVC_BUG(b); }
+
+/* ---------------------------------------------------------------- jobs */
+
+static job *job_get(svc *t, uint64_t id, int64_t deadline)
+{
+    job *jb = t->free_jobs;
+    if (jb) {
+        t->free_jobs = jb->next;
+    } else {
+        if (!(jb = calloc(1, sizeof *jb)))
+            return NULL;
+        jb->all = t->all_jobs;
+        t->all_jobs = jb;
+        size_t reply_cap = bug(t, SVC_BUG_LEAK_ON_CANCEL) ? 0 : 1;
+        if (gr_chan_create(&jb->reply, "reply", sizeof(int), reply_cap) < 0 ||
+            gr_chan_create(&jb->cancel, "cancel", 0, 1) < 0) {
+            gr_chan_release(jb->reply);
+            t->all_jobs = jb->all;
+            free(jb);
+            return NULL;
+        }
+    }
+    jb->owner = t;
+    jb->id = id;
+    jb->deadline = deadline;
+    jb->refs = 2;
+    return jb;
+}
+
+static void job_put(svc *t, job *jb)
+{
+    if (--jb->refs > 0)
+        return;
+    while (gr_chan_try_recv(jb->reply, NULL) == 0) /* leave it empty */
+        ;
+    while (gr_chan_try_recv(jb->cancel, NULL) == 0)
+        ;
+    jb->next = t->free_jobs;
+    t->free_jobs = jb;
+}
+
+static bool given_up(const job *jb) { return gr_chan_len(jb->cancel) > 0; }
+
+/* ---------------------------------------------------------------- running a job */
+
+static double unit(void) { return (double)(gr_rand() >> 11) * 0x1.0p-53; }
+
+int64_t svc__cost(const svc_cost *c)
+{
+    double j = (double)c->jitter, x;
+    switch (c->dist) {
+    case INJ_DIST_UNIFORM:
+        return c->fixed + (int64_t)(unit() * j);
+    case INJ_DIST_EXPONENTIAL:
+        x = -log1p(-unit()) * j;
+        return c->fixed + (int64_t)(x < 20 * j ? x : 20 * j);
+    default:
+        return c->fixed;
+    }
+}
+
+/* Spend d of work unless the job is cancelled first (the pool's context,
+ * its requester giving up, its own deadline): 0 or the reason. */
+static int spend(svc *t, job *jb, int64_t d)
+{
+    if (bug(t, SVC_BUG_IGNORE_CTX)) { /* the bug: nothing stops the work */
+        gr_work(d);
+        return 0;
+    }
+    int64_t end = gr_deadline_in(d);
+    bool times_out = jb->deadline != GR_FOREVER && jb->deadline < end;
+    gr_case cs[2] = {GR_RECV(gr_ctx_done(t->ctx), NULL), GR_RECV(jb->cancel, NULL)};
+    int i = gr_select(cs, 2, times_out ? jb->deadline : end);
+    if (i == 0)
+        return gr_ctx_err(t->ctx);
+    if (i == 1)
+        return -ECANCELED;
+    return times_out ? -ETIMEDOUT : 0; /* -ETIMEDOUT or -EAGAIN: the wait ended */
+}
+
+static int work(svc *t, job *jb)
+{
+    int rc = INJ_POINT(t->inj, &t->exec_site, true, NULL); /* delay / block in place */
+    if (rc < 0)
+        return rc;
+    if ((rc = spend(t, jb, svc__cost(&t->cfg.cost))) < 0)
+        return rc;
+    return t->cfg.error_rate > 0 && unit() < t->cfg.error_rate ? -EIO : 0;
+}
+
+static void finish(svc *t, job *jb, int rc)
+{
+    svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
+                       : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
+                                                               : SVC_JOB_FAILED;
+    svc_ledger_final(t->ledger, jb->id, st, rc, gr_now());
+    t->st.completed += st == SVC_JOB_COMPLETED;
+    t->st.failed += st == SVC_JOB_FAILED;
+    t->st.cancelled += st == SVC_JOB_CANCELLED;
+    if (bug(t, SVC_BUG_LEAK_ON_CANCEL))
+        gr_chan_send(jb->reply, &rc); /* the bug: unbuffered, nobody may read */
+    else
+        gr_chan_try_send(jb->reply, &rc); /* cap 1: never blocks */
+    job_put(t, jb);
+}
+
+static void run_job(svc *t, job *jb)
+{
+    if (given_up(jb) || (jb->deadline != GR_FOREVER && gr_now() >= jb->deadline)) {
+        finish(t, jb, given_up(jb) ? -ECANCELED : -ETIMEDOUT); /* nobody wants it */
+        return;
+    }
+    t->st.running++;
+    svc_ledger_exec(t->ledger, jb->id);
+    int rc = work(t, jb);
+    t->st.running--;
+    finish(t, jb, rc);
+}
+
+/* ---------------------------------------------------------------- tasks */
+
+/* Run a job taken off the queue; inflight accounting around it. */
+static void take(svc *t, job *jb)
+{
+    if (bug(t, SVC_BUG_WG_ADD_IN_TASK))
+        gr_wg_add(t->inflight, 1); /* the bug: counted only once picked up */
+    run_job(t, jb);
+    gr_wg_done(t->inflight);
+}
+
+static void worker(void *arg)
+{
+    svc *t = arg;
+    t->st.workers++;
+    for (;;) {
+        job *jb;
+        if (bug(t, SVC_BUG_NO_CLOSE_JOBS)) { /* the bug: range over a channel nobody closes */
+            if (gr_chan_recv(t->jobs, &jb) != 0)
+                break;
+        } else {
+            gr_case cs[2] = {GR_RECV(t->jobs, &jb), GR_RECV(gr_ctx_done(t->ctx), NULL)};
+            if (gr_select(cs, 2, GR_FOREVER) != 0 || !cs[0].ok)
+                break; /* cancelled, or closed and drained */
+        }
+        t->st.queued--;
+        take(t, jb);
+    }
+    t->st.workers--;
+    gr_wg_done(t->wg);
+}
+
+static void job_task(void *arg) /* unbounded_spawn: one task per job */
+{
+    job *jb = arg;
+    take(jb->owner, jb);
+}
+
+static void reaper(void *arg) /* opens `exited` once every worker is done */
+{
+    svc *t = arg;
+    gr_wg_wait(t->wg);
+    gr_gate_open(t->exited);
+}
+
+static void drainer(void *arg) /* opens `drained` once no job is in flight */
+{
+    svc *t = arg;
+    gr_wg_wait(t->inflight);
+    gr_gate_open(t->drained);
+}
+
+static void sampler(void *arg) /* the queue depth, every 10 ms */
+{
+    svc *t = arg;
+    for (;;) {
+        if (bug(t, SVC_BUG_TICKER_LEAK)) { /* the bug: ranges over the ticker forever */
+            gr_chan_recv(gr_ticker_chan(t->ticker), NULL);
+        } else {
+            gr_case cs[2] = {GR_RECV(gr_ticker_chan(t->ticker), NULL), GR_RECV(t->quit, NULL)};
+            if (gr_select(cs, 2, GR_FOREVER) == 1)
+                return;
+        }
+        uint64_t q = gr_chan_len(t->jobs);
+        if (q > t->st.queued_peak)
+            t->st.queued_peak = q;
+    }
+}
+
+/* ---------------------------------------------------------------- the interface */
+
+static int enqueue(svc *t, job *jb, int64_t deadline)
+{
+    if (bug(t, SVC_BUG_UNBOUNDED_SPAWN)) {
+        int64_t id = gr_spawn(job_task, jb, "pool.job");
+        return id < 0 ? (int)id : 0;
+    }
+    gr_case cs[1] = {GR_SEND(t->jobs, &jb)};
+    int rc = gr_select(cs, 1, deadline);
+    if (rc < 0)
+        return -EAGAIN; /* the queue stayed full */
+    if (!cs[0].ok)
+        return -ESHUTDOWN;
+    uint64_t q = ++t->st.queued;
+    if (q > t->st.queued_peak)
+        t->st.queued_peak = q;
+    return 0;
+}
+
+int svc_call(svc *t, uint64_t id, int64_t deadline)
+{
+    if (!t || !gr_current())
+        return -EINVAL;
+    int64_t now = gr_now();
+    svc_ledger_submit(t->ledger, id, now);
+    t->st.submitted++;
+    int rc = t->accepting ? 0 : -ESHUTDOWN;
+    job *jb = rc ? NULL : job_get(t, id, t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER);
+    if (!rc && !jb)
+        rc = -ENOMEM;
+    bool counted = !rc && !bug(t, SVC_BUG_WG_ADD_IN_TASK);
+    if (counted)
+        gr_wg_add(t->inflight, 1); /* before handing it over: correct */
+    if (!rc && (rc = enqueue(t, jb, deadline)) < 0) {
+        jb->refs = 1; /* no worker will ever hold it */
+        if (counted)
+            gr_wg_done(t->inflight);
+    }
+    if (rc < 0) {
+        if (jb)
+            job_put(t, jb);
+        svc_ledger_final(t->ledger, id, SVC_JOB_REJECTED, rc, gr_now());
+        t->st.rejected++;
+        return rc;
+    }
+    int res = 0;
+    gr_case cs[1] = {GR_RECV(jb->reply, &res)};
+    if (gr_select(cs, 1, deadline) == 0 && cs[0].ok) {
+        job_put(t, jb);
+        return res;
+    }
+    gr_chan_try_send(jb->cancel, NULL); /* we give up: tell whoever runs it */
+    job_put(t, jb);
+    return -ETIMEDOUT;
+}
+
+int svc_stop(svc *t, int64_t grace)
+{
+    if (!t || t->stopped || !gr_current())
+        return -EINVAL;
+    t->stopped = true;
+    t->accepting = false;
+    if (!bug(t, SVC_BUG_NO_CLOSE_JOBS))
+        gr_chan_close(t->jobs); /* workers drain the queue, then exit */
+    gr_chan_close(t->quit);
+    gr_spawn(drainer, t, "pool.drainer");
+    int rc = 0;
+    if (gr_gate_wait(t->drained, gr_deadline_in(grace)) < 0)
+        rc = -ETIMEDOUT; /* the grace ran out: what is left is cancelled */
+    gr_ctx_cancel(t->ctx); /* drained (or out of time): release the workers */
+    if (gr_gate_wait(t->exited, gr_deadline_in(grace)) < 0)
+        rc = -EBUSY;
+    job *jb; /* whatever is still queued will never run */
+    while (gr_chan_try_recv(t->jobs, &jb) == 0) { /* we take the worker's part */
+        t->st.queued--;
+        finish(t, jb, -ECANCELED);
+        if (!bug(t, SVC_BUG_WG_ADD_IN_TASK))
+            gr_wg_done(t->inflight);
+    }
+    if (!bug(t, SVC_BUG_TICKER_LEAK))
+        gr_ticker_stop(t->ticker);
+    return rc;
+}
+
+void svc_stats_get(const svc *t, svc_stats *out) { *out = t->st; }
+
+void svc_release(svc *t)
+{
+    if (!t)
+        return;
+    for (job *jb = t->all_jobs, *nx; jb; jb = nx) {
+        nx = jb->all;
+        gr_chan_release(jb->reply); /* -EBUSY if a leaked task still sends on it: */
+        gr_chan_release(jb->cancel); /* then the scheduler frees it later */
+        free(jb);
+    }
+    free(t); /* objects still in use by leaked tasks belong to the scheduler */
+}
+
+/* ---------------------------------------------------------------- start */
+
+static unsigned pool_bugs(void)
+{
+    return SVC_BUG(SVC_BUG_UNBOUNDED_SPAWN) | SVC_BUG(SVC_BUG_LEAK_ON_CANCEL) |
+           SVC_BUG(SVC_BUG_NO_CLOSE_JOBS) | SVC_BUG(SVC_BUG_IGNORE_CTX) |
+           SVC_BUG(SVC_BUG_WG_ADD_IN_TASK) | SVC_BUG(SVC_BUG_TICKER_LEAK) |
+           SVC_BUG(SVC_BUG_UNBOUNDED_QUEUE);
+}
+
+static int validate(const svc_pool_cfg *c, char *err, size_t len)
+{
+    if (c->name && (!*c->name || strlen(c->name) >= GR_NAME_MAX))
+        return svc__fail(err, len, "name: must be 1 to %d characters", GR_NAME_MAX - 1);
+    if (c->workers < 1 || c->workers > 100000)
+        return svc__fail(err, len, "workers: must be 1 to 100000 (got %d)", c->workers);
+    if (c->queue < 0 || c->queue > (1 << 20))
+        return svc__fail(err, len, "queue: must be 0 to 1048576 (got %d)", c->queue);
+    if (c->job_timeout < 0)
+        return svc__fail(err, len, "job_timeout: must be >= 0 (got %lld ns)", (long long)c->job_timeout);
+    if (isnan(c->error_rate) || c->error_rate < 0 || c->error_rate > 1)
+        return svc__fail(err, len, "error_rate: must be in [0, 1] (got %g)", c->error_rate);
+    int rc = svc__check_cost(&c->cost, "cost", err, len);
+    if (rc < 0)
+        return rc;
+    return svc__check_bugs(c->bugs, pool_bugs(), "pool", err, len);
+}
+
+int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *j,
+                   char *err, size_t errlen)
+{
+    if (!gr_current())
+        return -EPERM;
+    if (!out || !cfg || !ledger)
+        return svc__fail(err, errlen, "config: required");
+    int rc = validate(cfg, err, errlen);
+    if (rc < 0 || (rc = svc_register_points()) < 0)
+        return rc;
+    svc *t = calloc(1, sizeof *t);
+    if (!t)
+        return -ENOMEM;
+    t->s = gr_current();
+    t->cfg = *cfg;
+    snprintf(t->name, sizeof t->name, "%s", cfg->name ? cfg->name : "pool");
+    t->cfg.name = t->name;
+    snprintf(t->point, sizeof t->point, "svc/%s/exec", t->name);
+    t->exec_site = INJ_SITE(t->point);
+    t->ledger = ledger;
+    t->inj = j;
+    int cap = bug(t, SVC_BUG_UNBOUNDED_QUEUE) ? (1 << 20) : cfg->queue; /* the bug */
+    if (gr_ctx_with_cancel(&t->ctx, gr_ctx_background()) < 0 ||
+        gr_chan_create(&t->jobs, t->name, sizeof(job *), (size_t)cap) < 0 ||
+        gr_chan_create(&t->quit, "quit", 0, 0) < 0 || gr_wg_create(&t->wg, t->name) < 0 ||
+        gr_gate_create(&t->exited, t->name, GR_WAIT_GATE) < 0 ||
+        gr_wg_create(&t->inflight, "pool.inflight") < 0 ||
+        gr_gate_create(&t->drained, "pool.drained", GR_WAIT_GATE) < 0 ||
+        gr_ticker_create(&t->ticker, "pool.sampler", GR_MS(10)) < 0) {
+        free(t); /* the objects are the scheduler's; it frees them */
+        return -ENOMEM;
+    }
+    t->accepting = true;
+    gr_wg_add(t->wg, cfg->workers);
+    for (int i = 0; i < cfg->workers; i++)
+        gr_spawn(worker, t, "pool.worker");
+    gr_spawn(reaper, t, "pool.reaper");
+    gr_spawn(sampler, t, "pool.sampler");
+    *out = t;
+    return 0;
+}

@@ -1,0 +1,391 @@
+/* test_pool.c — the worker pool (sim clock): nothing lost or run twice
+ * under load, graceful stop drains or cancels and leaves no task, timeouts
+ * and give-ups cancel the work, backpressure rejects, faults at
+ * svc/pool/exec, validation; and each pool bug's symptom, present with its
+ * switch on and absent with it off. */
+#include <errno.h>
+#include <string.h>
+
+#include "service/svc.h"
+#include "tests/testutil.h"
+
+typedef struct world {
+    svc_pool_cfg cfg;
+    svc *t;
+    svc_ledger *ledger;
+    inj *j;
+    uint64_t checkpoint;         /* last task id before the pool started */
+    int n;                       /* requests */
+    int64_t deadline_in;         /* each request's own deadline (0: none) */
+    int rc[512];                 /* each request's result */
+    int64_t stop_grace;
+    int stop_rc;
+    int64_t stopped_at;
+    uint64_t alive_after_stop;   /* tasks of the pool alive after stop */
+    uint64_t peak_tasks;
+    svc_ledger_sum sum;
+    svc_stats st;
+} world;
+
+typedef struct req {
+    world *w;
+    int i;
+} req;
+
+static req reqs[512];
+
+static void requester(void *arg)
+{
+    req *r = arg;
+    world *w = r->w;
+    int64_t dl = w->deadline_in ? gr_deadline_in(w->deadline_in) : GR_FOREVER;
+    w->rc[r->i] = svc_call(w->t, (uint64_t)r->i + 1, dl);
+}
+
+/* Start the pool, fire w->n requests at once, let them run for `run`
+ * (virtual), stop with the grace, and record what is left. */
+static void scenario(void *arg, int64_t run)
+{
+    world *w = arg;
+    gr_sched_stats st;
+    TCHECK(svc_ledger_create(&w->ledger), 0);
+    gr_sched_stats_get(gr_current(), &st);
+    w->checkpoint = st.last_id;
+    char err[200] = "";
+    TCHECK(svc_pool_start(&w->t, &w->cfg, w->ledger, w->j, err, sizeof err), 0);
+    for (int i = 0; i < w->n; i++) {
+        reqs[i] = (req){w, i};
+        gr_spawn(requester, &reqs[i], "requester");
+    }
+    gr_sleep(run);
+    w->stop_rc = svc_stop(w->t, w->stop_grace ? w->stop_grace : GR_S(10));
+    w->stopped_at = gr_now();
+    gr_sleep(GR_MS(1)); /* let requesters see their replies */
+    gr_sched_stats_get(gr_current(), &st);
+    w->peak_tasks = st.peak;
+    gr_task_info ti[64];
+    size_t n = gr_sched_tasks(gr_current(), w->checkpoint, ti, 64);
+    for (size_t i = 0; i < n && i < 64; i++)
+        w->alive_after_stop += strncmp(ti[i].name, "pool.", 5) == 0;
+    svc_ledger_summary(w->ledger, &w->sum);
+    svc_stats_get(w->t, &w->st);
+}
+
+static void run_quick(void *arg) { scenario(arg, GR_MS(1)); }
+static void run_long(void *arg) { scenario(arg, GR_S(5)); }
+
+static world base(int workers, int queue, int64_t cost)
+{
+    world w;
+    memset(&w, 0, sizeof w);
+    w.cfg = (svc_pool_cfg){.workers = workers, .queue = queue, .cost = {.fixed = cost}};
+    return w;
+}
+
+static void finish(world *w, gr_sched *s)
+{
+    svc_release(w->t);
+    svc_ledger_release(w->ledger);
+    gr_sched_release(s);
+}
+
+/* ------------------------------------------------------------ correct pool */
+
+START_TEST(no_job_lost_or_run_twice)
+{
+    world w = base(4, 8, GR_MS(3));
+    w.n = 200;
+    gr_sched *s = sim_run(run_long, &w);
+    for (int i = 0; i < w.n; i++)
+        ck_assert_int_eq(w.rc[i], 0);
+    ck_assert_uint_eq(w.sum.jobs, 200);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 200);
+    ck_assert_uint_eq(w.sum.execs, 200);
+    ck_assert_uint_eq(w.sum.duplicated, 0);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_ACCEPTED], 0);
+    ck_assert_int_eq(w.stop_rc, 0);
+    ck_assert_uint_eq(w.alive_after_stop, 0);
+    ck_assert_uint_le(w.st.queued_peak, 8);
+    finish(&w, s);
+}
+END_TEST
+
+START_TEST(stop_drains_within_grace)
+{
+    world w = base(2, 100, GR_MS(10));
+    w.n = 40; /* 200 ms of work for 2 workers */
+    gr_sched *s = sim_run(run_quick, &w);
+    ck_assert_int_eq(w.stop_rc, 0);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 40);
+    ck_assert_int_eq(w.stopped_at, GR_MS(1) + GR_MS(200) - GR_MS(1)); /* drained at 200 ms */
+    ck_assert_uint_eq(w.alive_after_stop, 0);
+    finish(&w, s);
+}
+END_TEST
+
+START_TEST(stop_cancels_after_grace)
+{
+    world w = base(2, 100, GR_MS(100));
+    w.n = 20;
+    w.stop_grace = GR_MS(150);
+    gr_sched *s = sim_run(run_quick, &w);
+    ck_assert_int_eq(w.stop_rc, -ETIMEDOUT);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 2); /* one round of 2 fit */
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_CANCELLED], 18);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_ACCEPTED], 0); /* nothing lost */
+    ck_assert_uint_eq(w.alive_after_stop, 0);
+    int cancelled = 0;
+    for (int i = 0; i < w.n; i++)
+        cancelled += w.rc[i] == -ECANCELED;
+    ck_assert_int_eq(cancelled, 18); /* and every requester was told */
+    finish(&w, s);
+}
+END_TEST
+
+START_TEST(job_timeout_cancels_work)
+{
+    world w = base(1, 4, GR_MS(100));
+    w.cfg.job_timeout = GR_MS(30);
+    w.n = 1;
+    gr_sched *s = sim_run(run_long, &w);
+    ck_assert_int_eq(w.rc[0], -ETIMEDOUT);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_CANCELLED], 1);
+    finish(&w, s);
+}
+END_TEST
+
+START_TEST(full_queue_rejects)
+{
+    world w = base(1, 2, GR_MS(100));
+    w.n = 10;
+    w.deadline_in = GR_MS(5); /* the queue stays full longer than that */
+    gr_sched *s = sim_run(run_long, &w);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_REJECTED], 7); /* 1 running + 2 queued */
+    int rejected = 0;
+    for (int i = 0; i < w.n; i++)
+        rejected += w.rc[i] == -EAGAIN;
+    ck_assert_int_eq(rejected, 7);
+    finish(&w, s);
+}
+END_TEST
+
+static void calls_after_stop(void *arg)
+{
+    world *w = arg;
+    TCHECK(svc_ledger_create(&w->ledger), 0);
+    TCHECK(svc_pool_start(&w->t, &w->cfg, w->ledger, NULL, NULL, 0), 0);
+    TCHECK(svc_stop(w->t, GR_MS(10)), 0);
+    TCHECK(svc_call(w->t, 1, GR_FOREVER), -ESHUTDOWN);
+    TCHECK(svc_stop(w->t, GR_MS(10)), -EINVAL); /* once */
+}
+
+START_TEST(rejects_after_stop)
+{
+    world w = base(1, 1, 0);
+    gr_sched *s = sim_run(calls_after_stop, &w);
+    finish(&w, s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ faults */
+
+static void with_faults(void *arg)
+{
+    world *w = arg;
+    TCHECK(svc_register_points(), 0); /* before arming at svc/... points */
+    TCHECK(inj_create(&w->j, gr_current(), &(inj_opts){.seed = 3}), 0);
+    inj_spec sp = INJ_SPEC_INIT;
+    sp.point = "svc/pool/exec";
+    sp.kind = INJ_ERROR;
+    sp.err = EIO;
+    sp.nth = 2; /* every second job fails */
+    char err[200] = "";
+    TCHECK(inj_arm(w->j, &sp, err, sizeof err) > 0, 1);
+    scenario(w, GR_S(1));
+    inj_release(w->j);
+}
+
+START_TEST(exec_fault_fails_jobs)
+{
+    world w = base(2, 16, GR_MS(1));
+    w.n = 20;
+    gr_sched *s = sim_run(with_faults, &w);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_FAILED], 10);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 10);
+    finish(&w, s);
+}
+END_TEST
+
+static void bad_configs(void *arg)
+{
+    (void)arg;
+    svc_ledger *l = NULL;
+    svc *t = NULL;
+    char err[200];
+    TCHECK(svc_ledger_create(&l), 0);
+    struct {
+        svc_pool_cfg c;
+        const char *field;
+    } cases[] = {
+        {{.workers = 0, .queue = 1}, "workers:"},
+        {{.workers = 1, .queue = -1}, "queue:"},
+        {{.workers = 1, .error_rate = 1.5}, "error_rate:"},
+        {{.workers = 1, .job_timeout = -1}, "job_timeout:"},
+        {{.workers = 1, .cost = {.fixed = -5}}, "cost.fixed:"},
+        {{.workers = 1, .cost = {.jitter = 5}}, "cost.dist:"},
+        {{.workers = 1, .bugs = SVC_BUG(SVC_BUG_SEND_AFTER_CLOSE)}, "bugs: send_after_close"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err[0] = '\0';
+        TCHECK(svc_pool_start(&t, &cases[i].c, l, NULL, err, sizeof err), -EINVAL);
+        TCHECK(strncmp(err, cases[i].field, strlen(cases[i].field)), 0);
+    }
+    svc_ledger_release(l);
+}
+
+START_TEST(config_errors_name_the_field)
+{
+    sim_ok(bad_configs, NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ bugs */
+
+static world bugged(unsigned bug, bool on)
+{
+    world w = base(2, 4, GR_MS(20));
+    w.cfg.bugs = on ? bug : 0;
+    w.n = 60;
+    return w;
+}
+
+START_TEST(unbounded_spawn_grows_tasks_with_load)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = bugged(SVC_BUG(SVC_BUG_UNBOUNDED_SPAWN), on);
+        gr_sched *s = sim_run(run_long, &w);
+        /* main + 60 requesters + pool's own: bounded workers add 2 + 3 */
+        if (on)
+            ck_assert_uint_ge(w.peak_tasks, 1 + 60 + 60);
+        else
+            ck_assert_uint_le(w.peak_tasks, 1 + 60 + 2 + 3);
+        finish(&w, s);
+    }
+}
+END_TEST
+
+START_TEST(leak_on_cancel_leaves_workers_stuck)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = bugged(SVC_BUG(SVC_BUG_LEAK_ON_CANCEL), on);
+        w.n = 2;
+        w.deadline_in = GR_MS(5); /* the requesters give up mid-job */
+        w.cfg.bugs |= on ? SVC_BUG(SVC_BUG_IGNORE_CTX) : 0; /* so the job finishes */
+        gr_sched *s = sim_run(run_long, &w);
+        if (on)
+            ck_assert_uint_ge(w.alive_after_stop, 2); /* blocked on reply sends */
+        else
+            ck_assert_uint_eq(w.alive_after_stop, 0);
+        finish(&w, s);
+    }
+}
+END_TEST
+
+START_TEST(no_close_jobs_leaves_workers_waiting)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = bugged(SVC_BUG(SVC_BUG_NO_CLOSE_JOBS), on);
+        w.stop_grace = GR_MS(100);
+        gr_sched *s = sim_run(run_long, &w);
+        ck_assert_int_eq(w.stop_rc, on ? -EBUSY : 0);
+        if (on)
+            ck_assert_uint_ge(w.alive_after_stop, 2);
+        else
+            ck_assert_uint_eq(w.alive_after_stop, 0);
+        finish(&w, s);
+    }
+}
+END_TEST
+
+START_TEST(ignore_ctx_keeps_working_after_give_up)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = base(1, 4, GR_MS(100));
+        w.cfg.bugs = on ? SVC_BUG(SVC_BUG_IGNORE_CTX) : 0;
+        w.n = 1;
+        w.deadline_in = GR_MS(10);
+        gr_sched *s = sim_run(run_quick, &w); /* stop right away: drains */
+        ck_assert_int_eq(w.rc[0], -ETIMEDOUT);
+        /* off: the give-up cancels the work at 10 ms; on: it runs to 100 ms */
+        ck_assert_int_eq(w.stopped_at, on ? GR_MS(100) : GR_MS(10));
+        finish(&w, s);
+    }
+}
+END_TEST
+
+START_TEST(wg_add_in_task_loses_queued_work)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = base(1, 32, GR_MS(10));
+        w.cfg.bugs = on ? SVC_BUG(SVC_BUG_WG_ADD_IN_TASK) : 0;
+        w.n = 20;
+        gr_sched *s = sim_run(run_quick, &w); /* stop while 19 are queued */
+        if (on)
+            ck_assert_uint_ge(w.sum.by_state[SVC_JOB_CANCELLED], 15);
+        else
+            ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 20);
+        finish(&w, s);
+    }
+}
+END_TEST
+
+START_TEST(ticker_leak_keeps_a_ticker)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = bugged(SVC_BUG(SVC_BUG_TICKER_LEAK), on);
+        gr_sched *s = sim_run(run_long, &w);
+        gr_sched_stats st;
+        gr_sched_stats_get(s, &st);
+        ck_assert_uint_eq(st.tickers, on ? 1 : 0);
+        ck_assert_uint_eq(w.alive_after_stop, on ? 1 : 0); /* the sampler */
+        finish(&w, s);
+    }
+}
+END_TEST
+
+START_TEST(unbounded_queue_has_no_backpressure)
+{
+    for (int on = 0; on <= 1; on++) {
+        world w = bugged(SVC_BUG(SVC_BUG_UNBOUNDED_QUEUE), on);
+        gr_sched *s = sim_run(run_long, &w);
+        if (on)
+            ck_assert_uint_ge(w.st.queued_peak, 50);
+        else
+            ck_assert_uint_le(w.st.queued_peak, 4);
+        finish(&w, s);
+    }
+}
+END_TEST
+
+Suite *suite_service_pool(void)
+{
+    Suite *s = suite_create("service_pool");
+    TCase *tc = tcase_create("pool");
+    tcase_add_test(tc, no_job_lost_or_run_twice);
+    tcase_add_test(tc, stop_drains_within_grace);
+    tcase_add_test(tc, stop_cancels_after_grace);
+    tcase_add_test(tc, job_timeout_cancels_work);
+    tcase_add_test(tc, full_queue_rejects);
+    tcase_add_test(tc, rejects_after_stop);
+    tcase_add_test(tc, exec_fault_fails_jobs);
+    tcase_add_test(tc, config_errors_name_the_field);
+    tcase_add_test(tc, unbounded_spawn_grows_tasks_with_load);
+    tcase_add_test(tc, leak_on_cancel_leaves_workers_stuck);
+    tcase_add_test(tc, no_close_jobs_leaves_workers_waiting);
+    tcase_add_test(tc, ignore_ctx_keeps_working_after_give_up);
+    tcase_add_test(tc, wg_add_in_task_loses_queued_work);
+    tcase_add_test(tc, ticker_leak_keeps_a_ticker);
+    tcase_add_test(tc, unbounded_queue_has_no_backpressure);
+    suite_add_tcase(s, tc);
+    return s;
+}
