@@ -1,6 +1,7 @@
 /* common.c — what the service's targets share: bug names, validation
  * helpers, and the service's fail points in the catalog. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,44 @@ int svc_bug_parse(const char *name)
             return i;
     return -EINVAL;
 }
+
+double svc__unit(void) { return (double)(gr_rand() >> 11) * 0x1.0p-53; }
+
+int64_t svc__cost(const svc_cost *c)
+{
+    double j = (double)c->jitter, x;
+    switch (c->dist) {
+    case INJ_DIST_UNIFORM:
+        return c->fixed + (int64_t)(svc__unit() * j);
+    case INJ_DIST_EXPONENTIAL:
+        x = -log1p(-svc__unit()) * j;
+        return c->fixed + (int64_t)(x < 20 * j ? x : 20 * j);
+    default:
+        return c->fixed;
+    }
+}
+
+/* ---------------------------------------------------------------- the interface */
+
+int svc_call(svc *t, uint64_t id, int64_t deadline)
+{
+    return t && gr_current() ? t->ops->call(t, id, deadline) : -EINVAL;
+}
+
+int svc_stop(svc *t, int64_t grace)
+{
+    return t && gr_current() ? t->ops->stop(t, grace) : -EINVAL;
+}
+
+void svc_stats_get(const svc *t, svc_stats *out) { t->ops->stats(t, out); }
+
+void svc_release(svc *t)
+{
+    if (t)
+        t->ops->release(t);
+}
+
+/* ---------------------------------------------------------------- validation */
 
 int svc__fail(char *err, size_t len, const char *fmt, ...)
 {

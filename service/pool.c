@@ -9,20 +9,8 @@
 
 #include "service/svc_int.h"
 
-/* A job in flight, shared by its requester and the worker running it (two
- * references: whichever lets go last recycles it). */
-typedef struct job {
-    struct job *next;        /* the free list */
-    struct job *all;         /* every job the pool allocated */
-    struct svc *owner;
-    uint64_t id;
-    int64_t deadline;        /* its own timeout (GR_FOREVER: none) */
-    gr_chan *reply;          /* int result: cap 1 (leak_on_cancel: 0) */
-    gr_chan *cancel;         /* cap 1: a token once the requester gave up */
-    int refs;
-} job;
-
-struct svc {
+typedef struct pool {
+    svc base;                /* first: the interface */
     gr_sched *s;
     svc_pool_cfg cfg;
     char name[GR_NAME_MAX];
@@ -39,76 +27,19 @@ struct svc {
     gr_gate *drained;        /* opened by stop's drainer when inflight is 0 */
     gr_ticker *ticker;       /* samples the queue depth */
     bool accepting, stopped;
-    job *free_jobs;
-    job *all_jobs;           /* to free them all, even those leaked tasks hold */
+    svc__jobs jobs_pool;
     svc_stats st;
-};
+} pool;
 
-static bool bug(const svc *t, svc_bug b) { return t->cfg.bugs & SVC_BUG(b); }
+typedef svc__job job;
 
-/* ---------------------------------------------------------------- jobs */
-
-static job *job_get(svc *t, uint64_t id, int64_t deadline)
-{
-    job *jb = t->free_jobs;
-    if (jb) {
-        t->free_jobs = jb->next;
-    } else {
-        if (!(jb = calloc(1, sizeof *jb)))
-            return NULL;
-        jb->all = t->all_jobs;
-        t->all_jobs = jb;
-        size_t reply_cap = bug(t, SVC_BUG_LEAK_ON_CANCEL) ? 0 : 1;
-        if (gr_chan_create(&jb->reply, "reply", sizeof(int), reply_cap) < 0 ||
-            gr_chan_create(&jb->cancel, "cancel", 0, 1) < 0) {
-            gr_chan_release(jb->reply);
-            t->all_jobs = jb->all;
-            free(jb);
-            return NULL;
-        }
-    }
-    jb->owner = t;
-    jb->id = id;
-    jb->deadline = deadline;
-    jb->refs = 2;
-    return jb;
-}
-
-static void job_put(svc *t, job *jb)
-{
-    if (--jb->refs > 0)
-        return;
-    while (gr_chan_try_recv(jb->reply, NULL) == 0) /* leave it empty */
-        ;
-    while (gr_chan_try_recv(jb->cancel, NULL) == 0)
-        ;
-    jb->next = t->free_jobs;
-    t->free_jobs = jb;
-}
-
-static bool given_up(const job *jb) { return gr_chan_len(jb->cancel) > 0; }
+static bool bug(const pool *t, svc_bug b) { return t->cfg.bugs & SVC_BUG(b); }
 
 /* ---------------------------------------------------------------- running a job */
 
-static double unit(void) { return (double)(gr_rand() >> 11) * 0x1.0p-53; }
-
-int64_t svc__cost(const svc_cost *c)
-{
-    double j = (double)c->jitter, x;
-    switch (c->dist) {
-    case INJ_DIST_UNIFORM:
-        return c->fixed + (int64_t)(unit() * j);
-    case INJ_DIST_EXPONENTIAL:
-        x = -log1p(-unit()) * j;
-        return c->fixed + (int64_t)(x < 20 * j ? x : 20 * j);
-    default:
-        return c->fixed;
-    }
-}
-
 /* Spend d of work unless the job is cancelled first (the pool's context,
  * its requester giving up, its own deadline): 0 or the reason. */
-static int spend(svc *t, job *jb, int64_t d)
+static int spend(pool *t, job *jb, int64_t d)
 {
     if (bug(t, SVC_BUG_IGNORE_CTX)) { /* the bug: nothing stops the work */
         gr_work(d);
@@ -125,17 +56,17 @@ static int spend(svc *t, job *jb, int64_t d)
     return times_out ? -ETIMEDOUT : 0; /* -ETIMEDOUT or -EAGAIN: the wait ended */
 }
 
-static int work(svc *t, job *jb)
+static int work(pool *t, job *jb)
 {
     int rc = INJ_POINT(t->inj, &t->exec_site, true, NULL); /* delay / block in place */
     if (rc < 0)
         return rc;
     if ((rc = spend(t, jb, svc__cost(&t->cfg.cost))) < 0)
         return rc;
-    return t->cfg.error_rate > 0 && unit() < t->cfg.error_rate ? -EIO : 0;
+    return t->cfg.error_rate > 0 && svc__unit() < t->cfg.error_rate ? -EIO : 0;
 }
 
-static void finish(svc *t, job *jb, int rc)
+static void finish(pool *t, job *jb, int rc)
 {
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
@@ -144,17 +75,13 @@ static void finish(svc *t, job *jb, int rc)
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;
-    if (bug(t, SVC_BUG_LEAK_ON_CANCEL))
-        gr_chan_send(jb->reply, &rc); /* the bug: unbuffered, nobody may read */
-    else
-        gr_chan_try_send(jb->reply, &rc); /* cap 1: never blocks */
-    job_put(t, jb);
+    svc__job_reply(&t->jobs_pool, jb, rc);
 }
 
-static void run_job(svc *t, job *jb)
+static void run_job(pool *t, job *jb)
 {
-    if (given_up(jb) || (jb->deadline != GR_FOREVER && gr_now() >= jb->deadline)) {
-        finish(t, jb, given_up(jb) ? -ECANCELED : -ETIMEDOUT); /* nobody wants it */
+    if (svc__job_given_up(jb) || (jb->deadline != GR_FOREVER && gr_now() >= jb->deadline)) {
+        finish(t, jb, svc__job_given_up(jb) ? -ECANCELED : -ETIMEDOUT); /* nobody wants it */
         return;
     }
     t->st.running++;
@@ -167,7 +94,7 @@ static void run_job(svc *t, job *jb)
 /* ---------------------------------------------------------------- tasks */
 
 /* Run a job taken off the queue; inflight accounting around it. */
-static void take(svc *t, job *jb)
+static void take(pool *t, job *jb)
 {
     if (bug(t, SVC_BUG_WG_ADD_IN_TASK))
         gr_wg_add(t->inflight, 1); /* the bug: counted only once picked up */
@@ -177,7 +104,7 @@ static void take(svc *t, job *jb)
 
 static void worker(void *arg)
 {
-    svc *t = arg;
+    pool *t = arg;
     t->st.workers++;
     for (;;) {
         job *jb;
@@ -204,21 +131,21 @@ static void job_task(void *arg) /* unbounded_spawn: one task per job */
 
 static void reaper(void *arg) /* opens `exited` once every worker is done */
 {
-    svc *t = arg;
+    pool *t = arg;
     gr_wg_wait(t->wg);
     gr_gate_open(t->exited);
 }
 
 static void drainer(void *arg) /* opens `drained` once no job is in flight */
 {
-    svc *t = arg;
+    pool *t = arg;
     gr_wg_wait(t->inflight);
     gr_gate_open(t->drained);
 }
 
 static void sampler(void *arg) /* the queue depth, every 10 ms */
 {
-    svc *t = arg;
+    pool *t = arg;
     for (;;) {
         if (bug(t, SVC_BUG_TICKER_LEAK)) { /* the bug: ranges over the ticker forever */
             gr_chan_recv(gr_ticker_chan(t->ticker), NULL);
@@ -235,7 +162,7 @@ static void sampler(void *arg) /* the queue depth, every 10 ms */
 
 /* ---------------------------------------------------------------- the interface */
 
-static int enqueue(svc *t, job *jb, int64_t deadline)
+static int enqueue(pool *t, job *jb, int64_t deadline)
 {
     if (bug(t, SVC_BUG_UNBOUNDED_SPAWN)) {
         int64_t id = gr_spawn(job_task, jb, "pool.job");
@@ -253,15 +180,14 @@ static int enqueue(svc *t, job *jb, int64_t deadline)
     return 0;
 }
 
-int svc_call(svc *t, uint64_t id, int64_t deadline)
+static int pool_call(svc *base, uint64_t id, int64_t deadline)
 {
-    if (!t || !gr_current())
-        return -EINVAL;
+    pool *t = (pool *)base;
     int64_t now = gr_now();
     svc_ledger_submit(t->ledger, id, now);
     t->st.submitted++;
     int rc = t->accepting ? 0 : -ESHUTDOWN;
-    job *jb = rc ? NULL : job_get(t, id, t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER);
+    job *jb = rc ? NULL : svc__job_get(&t->jobs_pool, t, id, t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER);
     if (!rc && !jb)
         rc = -ENOMEM;
     bool counted = !rc && !bug(t, SVC_BUG_WG_ADD_IN_TASK);
@@ -274,25 +200,18 @@ int svc_call(svc *t, uint64_t id, int64_t deadline)
     }
     if (rc < 0) {
         if (jb)
-            job_put(t, jb);
+            svc__job_put(&t->jobs_pool, jb);
         svc_ledger_final(t->ledger, id, SVC_JOB_REJECTED, rc, gr_now());
         t->st.rejected++;
         return rc;
     }
-    int res = 0;
-    gr_case cs[1] = {GR_RECV(jb->reply, &res)};
-    if (gr_select(cs, 1, deadline) == 0 && cs[0].ok) {
-        job_put(t, jb);
-        return res;
-    }
-    gr_chan_try_send(jb->cancel, NULL); /* we give up: tell whoever runs it */
-    job_put(t, jb);
-    return -ETIMEDOUT;
+    return svc__job_wait(&t->jobs_pool, jb, deadline);
 }
 
-int svc_stop(svc *t, int64_t grace)
+static int pool_stop(svc *base, int64_t grace)
 {
-    if (!t || t->stopped || !gr_current())
+    pool *t = (pool *)base;
+    if (t->stopped)
         return -EINVAL;
     t->stopped = true;
     t->accepting = false;
@@ -318,20 +237,16 @@ int svc_stop(svc *t, int64_t grace)
     return rc;
 }
 
-void svc_stats_get(const svc *t, svc_stats *out) { *out = t->st; }
+static void pool_stats(const svc *base, svc_stats *out) { *out = ((const pool *)base)->st; }
 
-void svc_release(svc *t)
+static void pool_release(svc *base)
 {
-    if (!t)
-        return;
-    for (job *jb = t->all_jobs, *nx; jb; jb = nx) {
-        nx = jb->all;
-        gr_chan_release(jb->reply); /* -EBUSY if a leaked task still sends on it: */
-        gr_chan_release(jb->cancel); /* then the scheduler frees it later */
-        free(jb);
-    }
+    pool *t = (pool *)base;
+    svc__jobs_free(&t->jobs_pool);
     free(t); /* objects still in use by leaked tasks belong to the scheduler */
 }
+
+static const svc_ops pool_ops = {pool_call, pool_stop, pool_stats, pool_release};
 
 /* ---------------------------------------------------------------- start */
 
@@ -371,9 +286,11 @@ int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *
     int rc = validate(cfg, err, errlen);
     if (rc < 0 || (rc = svc_register_points()) < 0)
         return rc;
-    svc *t = calloc(1, sizeof *t);
+    pool *t = calloc(1, sizeof *t);
     if (!t)
         return -ENOMEM;
+    t->base.ops = &pool_ops;
+    t->jobs_pool.unbuffered_reply = cfg->bugs & SVC_BUG(SVC_BUG_LEAK_ON_CANCEL);
     t->s = gr_current();
     t->cfg = *cfg;
     snprintf(t->name, sizeof t->name, "%s", cfg->name ? cfg->name : "pool");
@@ -399,6 +316,6 @@ int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *
         gr_spawn(worker, t, "pool.worker");
     gr_spawn(reaper, t, "pool.reaper");
     gr_spawn(sampler, t, "pool.sampler");
-    *out = t;
+    *out = &t->base;
     return 0;
 }

@@ -13,5 +13,53 @@ int svc__check_cost(const svc_cost *c, const char *field, char *err, size_t len)
 int svc__check_bugs(unsigned bugs, unsigned allowed, const char *target, char *err, size_t len);
 /* One job's work, drawn from the scheduler's PRNG. */
 int64_t svc__cost(const svc_cost *c);
+/* A number in [0, 1) from the scheduler's PRNG. */
+double svc__unit(void);
+
+/* ---------------------------------------------------------------- targets */
+
+/* What every target implements; struct svc is the first member of each. */
+typedef struct svc_ops {
+    int (*call)(svc *t, uint64_t id, int64_t deadline);
+    int (*stop)(svc *t, int64_t grace);
+    void (*stats)(const svc *t, svc_stats *out);
+    void (*release)(svc *t);
+} svc_ops;
+
+struct svc {
+    const svc_ops *ops;
+};
+
+/* ---------------------------------------------------------------- jobs (job.c) */
+
+/* A job in flight, shared by its requester and whoever runs it: two
+ * references, and whichever lets go last recycles it. */
+typedef struct svc__job {
+    struct svc__job *next;   /* the free list (or a target's own use) */
+    struct svc__job *all;    /* every job of its pool */
+    void *owner;             /* the target */
+    uint64_t id;
+    int64_t deadline;        /* its own timeout (GR_FOREVER: none) */
+    gr_chan *reply;          /* int result: cap 1, or 0 (leak_on_cancel) */
+    gr_chan *cancel;         /* cap 1: a token once the requester gave up */
+    int refs;
+} svc__job;
+
+typedef struct svc__jobs {
+    svc__job *free, *all;
+    bool unbuffered_reply;   /* the leak_on_cancel bug */
+} svc__jobs;
+
+svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline);
+void svc__job_put(svc__jobs *p, svc__job *jb);
+bool svc__job_given_up(const svc__job *jb);
+/* Deliver the result: never blocks, unless the reply is unbuffered (the
+ * bug): then blocks until the requester takes it, forever if it left. */
+void svc__job_reply(svc__jobs *p, svc__job *jb, int rc);
+/* The requester's side: wait for the result until deadline; on timeout,
+ * tell the job it was given up and return -ETIMEDOUT. Drops our reference. */
+int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline);
+/* Free every job (even those leaked tasks still hold: they never run again). */
+void svc__jobs_free(svc__jobs *p);
 
 #endif

@@ -1,0 +1,78 @@
+/* job.c — jobs in flight: pooled records shared by a requester and the
+ * task running it, with a reply slot and a give-up token. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "service/svc_int.h"
+
+svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline)
+{
+    svc__job *jb = p->free;
+    if (jb) {
+        p->free = jb->next;
+    } else {
+        if (!(jb = calloc(1, sizeof *jb)))
+            return NULL;
+        if (gr_chan_create(&jb->reply, "reply", sizeof(int), p->unbuffered_reply ? 0 : 1) < 0 ||
+            gr_chan_create(&jb->cancel, "cancel", 0, 1) < 0) {
+            gr_chan_release(jb->reply);
+            free(jb);
+            return NULL;
+        }
+        jb->all = p->all;
+        p->all = jb;
+    }
+    jb->next = NULL;
+    jb->owner = owner;
+    jb->id = id;
+    jb->deadline = deadline;
+    jb->refs = 2;
+    return jb;
+}
+
+void svc__job_put(svc__jobs *p, svc__job *jb)
+{
+    if (--jb->refs > 0)
+        return;
+    while (gr_chan_try_recv(jb->reply, NULL) == 0) /* leave it empty */
+        ;
+    while (gr_chan_try_recv(jb->cancel, NULL) == 0)
+        ;
+    jb->next = p->free;
+    p->free = jb;
+}
+
+bool svc__job_given_up(const svc__job *jb) { return gr_chan_len(jb->cancel) > 0; }
+
+void svc__job_reply(svc__jobs *p, svc__job *jb, int rc)
+{
+    if (p->unbuffered_reply)
+        gr_chan_send(jb->reply, &rc); /* the bug: nobody may ever read it */
+    else
+        gr_chan_try_send(jb->reply, &rc); /* cap 1: never blocks */
+    svc__job_put(p, jb);
+}
+
+int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline)
+{
+    int res = 0;
+    gr_case cs[1] = {GR_RECV(jb->reply, &res)};
+    if (gr_select(cs, 1, deadline) == 0 && cs[0].ok) {
+        svc__job_put(p, jb);
+        return res;
+    }
+    gr_chan_try_send(jb->cancel, NULL); /* we give up: tell whoever runs it */
+    svc__job_put(p, jb);
+    return -ETIMEDOUT;
+}
+
+void svc__jobs_free(svc__jobs *p)
+{
+    for (svc__job *jb = p->all, *nx; jb; jb = nx) {
+        nx = jb->all;
+        gr_chan_release(jb->reply); /* -EBUSY if a leaked task still sends on it: */
+        gr_chan_release(jb->cancel); /* then the scheduler frees it later */
+        free(jb);
+    }
+    p->all = p->free = NULL;
+}
