@@ -97,6 +97,9 @@ int svc__check_bugs(unsigned bugs, unsigned allowed, const char *target, char *e
 static const inj_point_def service_points[] = {
     {"svc/<pool>/exec", "a pool worker starting a job (the job then fails, waits or hangs)",
      INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_BLOCK)},
+    {"svc/<pipeline>/<stage>/process",
+     "a pipeline stage processing a job (an error fails the whole pipeline)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_BLOCK)},
 };
 
 int svc_register_points(void)

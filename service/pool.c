@@ -168,11 +168,13 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
         int64_t id = gr_spawn(job_task, jb, "pool.job");
         return id < 0 ? (int)id : 0;
     }
-    gr_case cs[1] = {GR_SEND(t->jobs, &jb)};
-    int rc = gr_select(cs, 1, deadline);
+    /* Stop closes quit before it closes jobs: a submitter waiting for room is
+     * woken by quit, so nobody is ever left sending on a closed queue. */
+    gr_case cs[2] = {GR_SEND(t->jobs, &jb), GR_RECV(t->quit, NULL)};
+    int rc = gr_select(cs, 2, deadline);
     if (rc < 0)
         return -EAGAIN; /* the queue stayed full */
-    if (!cs[0].ok)
+    if (rc == 1 || !cs[0].ok)
         return -ESHUTDOWN;
     uint64_t q = ++t->st.queued;
     if (q > t->st.queued_peak)
@@ -215,9 +217,9 @@ static int pool_stop(svc *base, int64_t grace)
         return -EINVAL;
     t->stopped = true;
     t->accepting = false;
+    gr_chan_close(t->quit); /* first: releases submitters waiting for room */
     if (!bug(t, SVC_BUG_NO_CLOSE_JOBS))
         gr_chan_close(t->jobs); /* workers drain the queue, then exit */
-    gr_chan_close(t->quit);
     gr_spawn(drainer, t, "pool.drainer");
     int rc = 0;
     if (gr_gate_wait(t->drained, gr_deadline_in(grace)) < 0)

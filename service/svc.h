@@ -136,6 +136,27 @@ typedef struct svc_pool_cfg {
                               wg_add_in_task, ticker_leak, unbounded_queue */
 } svc_pool_cfg;
 
+/* A stage of a pipeline. */
+typedef struct svc_stage_cfg {
+    const char *name;      /* required; its point: svc/<pipeline>/<name>/process */
+    int workers;           /* >= 1 */
+    int cap;               /* capacity of its input channel, >= 0 */
+    svc_cost cost;
+    double error_rate;     /* [0, 1]: the stage fails, and with it the
+                              pipeline (errgroup semantics) */
+} svc_stage_cfg;
+
+#define SVC_STAGES_MAX 16
+
+typedef struct svc_pipeline_cfg {
+    const char *name;      /* NULL = "pipeline" */
+    const svc_stage_cfg *stages;
+    int nstages;           /* 1 .. SVC_STAGES_MAX */
+    int64_t job_timeout;   /* ns from submission; 0 = none */
+    unsigned bugs;         /* SVC_BUG(...) bits: ignore_ctx, send_after_close,
+                              leak_on_cancel */
+} svc_pipeline_cfg;
+
 typedef struct svc svc;    /* a running target */
 
 /* Start a pool in the current scheduler (call from a task). Jobs are
@@ -143,6 +164,15 @@ typedef struct svc svc;    /* a running target */
  * with a message naming the field; -ENOMEM; -EPERM. */
 int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *j,
                    char *err, size_t errlen);
+
+/* Start a pipeline: a job enters the first stage's channel and passes
+ * through every stage in turn; the last one answers. A stage error (its
+ * error_rate, or an error fault at its point) fails the job and cancels
+ * the pipeline: every stage exits, channels close stage by stage, the error
+ * is reported once (stats.error) and new jobs are refused (-ESHUTDOWN).
+ * Returns as svc_pool_start. */
+int svc_pipeline_start(svc **out, const svc_pipeline_cfg *cfg, svc_ledger *ledger, inj *j,
+                       char *err, size_t errlen);
 
 /* Submit job id and wait for its result until deadline (GR_FOREVER: no
  * limit; the job's own timeout still applies). 0 = completed; -EIO = it
@@ -165,6 +195,7 @@ typedef struct svc_stats {
     uint64_t queued_peak;
     uint64_t running;      /* executing now */
     uint64_t workers;      /* worker tasks alive */
+    int error;             /* pipeline: the error that failed it, or 0 */
 } svc_stats;
 
 void svc_stats_get(const svc *t, svc_stats *out);

@@ -22,4 +22,5 @@
     X(inject_alloc)         \
     X(inject_net)           \
     X(service_ledger)       \
-    X(service_pool)
+    X(service_pool)         \
+    X(service_pipeline)

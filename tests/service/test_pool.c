@@ -23,6 +23,7 @@ typedef struct world {
     int64_t stopped_at;
     uint64_t alive_after_stop;   /* tasks of the pool alive after stop */
     uint64_t peak_tasks;
+    uint64_t panics;             /* send-on-closed panic events */
     svc_ledger_sum sum;
     svc_stats st;
 } world;
@@ -63,6 +64,7 @@ static void scenario(void *arg, int64_t run)
     gr_sleep(GR_MS(1)); /* let requesters see their replies */
     gr_sched_stats_get(gr_current(), &st);
     w->peak_tasks = st.peak;
+    w->panics = gr_sched_panic_count(gr_current(), GR_PANIC_SEND_CLOSED);
     gr_task_info ti[64];
     size_t n = gr_sched_tasks(gr_current(), w->checkpoint, ti, 64);
     for (size_t i = 0; i < n && i < 64; i++)
@@ -165,6 +167,23 @@ START_TEST(full_queue_rejects)
     for (int i = 0; i < w.n; i++)
         rejected += w.rc[i] == -EAGAIN;
     ck_assert_int_eq(rejected, 7);
+    finish(&w, s);
+}
+END_TEST
+
+/* Submitters waiting for room when the pool stops are refused; none is left
+ * sending on the queue stop closes (a send-on-closed panic before). */
+START_TEST(stop_refuses_waiting_submitters)
+{
+    world w = base(1, 1, GR_MS(100));
+    w.n = 10; /* 1 running, 1 queued, 8 waiting for room */
+    gr_sched *s = sim_run(run_quick, &w);
+    int refused = 0;
+    for (int i = 0; i < w.n; i++)
+        refused += w.rc[i] == -ESHUTDOWN;
+    ck_assert_int_eq(refused, 8);
+    ck_assert_uint_eq(w.panics, 0);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_ACCEPTED], 0);
     finish(&w, s);
 }
 END_TEST
@@ -377,6 +396,7 @@ Suite *suite_service_pool(void)
     tcase_add_test(tc, job_timeout_cancels_work);
     tcase_add_test(tc, full_queue_rejects);
     tcase_add_test(tc, rejects_after_stop);
+    tcase_add_test(tc, stop_refuses_waiting_submitters);
     tcase_add_test(tc, exec_fault_fails_jobs);
     tcase_add_test(tc, config_errors_name_the_field);
     tcase_add_test(tc, unbounded_spawn_grows_tasks_with_load);
