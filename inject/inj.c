@@ -456,22 +456,35 @@ static gr_gate *firing_gate(inj *j, const firing *fr, const char *point)
     return NULL;
 }
 
+/* The earlier of two deadlines (GR_FOREVER is the latest). */
+static int64_t earlier(int64_t a, int64_t b)
+{
+    return a == GR_FOREVER ? b : b == GR_FOREVER ? a : a < b ? a : b;
+}
+
 static int apply(inj *j, const firing *fr, const char *point, bool can_block,
-                 inj_outcome *o, int rc)
+                 int64_t deadline, inj_outcome *o, int rc)
 {
     gr_gate *g;
+    int w = 0; /* -ETIMEDOUT when a wait is cut short by the deadline */
     o->fired |= INJ_BIT(fr->kind);
     switch (fr->kind) {
-    case INJ_DELAY:
-        gr_sleep(fr->delay);
+    case INJ_DELAY: {
+        int64_t end = gr_deadline_in(fr->delay);
+        gr_sleep_until(earlier(end, deadline));
+        if (deadline != GR_FOREVER && end > deadline)
+            w = -ETIMEDOUT;
         break;
+    }
     case INJ_BLOCK:
         if ((g = firing_gate(j, fr, point)))
-            gr_gate_wait(g, GR_FOREVER);
+            w = gr_gate_wait(g, deadline);
         break;
     case INJ_FULL:
-        if (can_block && (g = firing_gate(j, fr, point)))
-            gr_gate_wait(g, fr->until);
+        if (can_block && (g = firing_gate(j, fr, point)) &&
+            gr_gate_wait(g, earlier(fr->until, deadline)) < 0 && deadline != GR_FOREVER &&
+            (fr->until == GR_FOREVER || deadline < fr->until))
+            w = -ETIMEDOUT;
         break;
     case INJ_ERROR:
     case INJ_SPAWN_FAIL:
@@ -487,10 +500,15 @@ static int apply(inj *j, const firing *fr, const char *point, bool can_block,
     default:
         break;
     }
-    return rc;
+    return rc ? rc : w;
 }
 
 int inj_hit(inj *j, const char *name, bool can_block, inj_outcome *out)
+{
+    return inj_hit_by(j, name, can_block, GR_FOREVER, out);
+}
+
+int inj_hit_by(inj *j, const char *name, bool can_block, int64_t deadline, inj_outcome *out)
 {
     inj_outcome o = {0};
     int rc = 0;
@@ -510,7 +528,7 @@ int inj_hit(inj *j, const char *name, bool can_block, inj_outcome *out)
         if (n)
             memcpy(fs, j->cur.out, n * sizeof *fs); /* applying may yield */
         for (size_t i = 0; i < n; i++)
-            rc = apply(j, &fs[i], name, can_block, &o, rc);
+            rc = apply(j, &fs[i], name, can_block, deadline, &o, rc);
         if (fs != small)
             free(fs);
     }
@@ -547,10 +565,11 @@ int inj_site_hit(inj *j, inj_site *site, bool can_block, inj_outcome *out)
     return inj_hit(j, site->name, can_block, out);
 }
 
-static int hook_hit(void *ctx, const char *name, bool can_block, gr_fault_res *res)
+static int hook_hit(void *ctx, const char *name, bool can_block, int64_t deadline,
+                    gr_fault_res *res)
 {
     inj_outcome o;
-    int rc = inj_hit(ctx, name, can_block, &o);
+    int rc = inj_hit_by(ctx, name, can_block, deadline, &o);
     res->full = !can_block && (o.fired & INJ_BIT(INJ_FULL));
     res->drop = o.fired & INJ_BIT(INJ_DROP);
     if (o.fired & INJ_BIT(INJ_SHORT))

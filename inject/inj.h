@@ -224,6 +224,11 @@ typedef struct inj_outcome {
  * Returns 0, or the negated errno of an error / spawn_fail that fired. */
 int inj_hit(inj *j, const char *name, bool can_block, inj_outcome *out);
 
+/* The same for an operation with a deadline: what blocks (delay, block,
+ * full) never waits past it, and when cut short there the result is
+ * -ETIMEDOUT (unless an error fired first). inj_hit is deadline GR_FOREVER. */
+int inj_hit_by(inj *j, const char *name, bool can_block, int64_t deadline, inj_outcome *out);
+
 /* Cheap test for "is anything armed at all". */
 bool inj_any_armed(const inj *j);
 

@@ -210,7 +210,7 @@ static inline int try_recv_core(gr_chan *ch, void *out)
 static GR__COLD int send_faulted(gr_sched *s, gr_chan *ch, const void *val, bool block)
 {
     gr_fault_res res = {false, false, -1};
-    int f = gr__fault_at(s, &ch->points, ch->name, GR__FAULT_SEND, block, &res);
+    int f = gr__fault_at(s, &ch->points, ch->name, GR__FAULT_SEND, block, GR_FOREVER, &res);
     if (f < 0)
         return f;
     if (!block)
@@ -221,7 +221,7 @@ static GR__COLD int send_faulted(gr_sched *s, gr_chan *ch, const void *val, bool
 static GR__COLD int recv_faulted(gr_sched *s, gr_chan *ch, void *out, bool block)
 {
     gr_fault_res res = {false, false, -1};
-    int f = gr__fault_at(s, &ch->points, ch->name, GR__FAULT_RECV, block, &res);
+    int f = gr__fault_at(s, &ch->points, ch->name, GR__FAULT_RECV, block, GR_FOREVER, &res);
     if (f < 0)
         return f;
     return block ? recv_core(s, ch, out) : try_recv_core(ch, out);

@@ -40,7 +40,7 @@ static const char *point_name(gr__points *p, const char *obj, int op)
 }
 
 int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
-                 gr_fault_res *res)
+                 int64_t deadline, gr_fault_res *res)
 {
     if (p->gen != s->fault_gen) { /* the armed set changed: ask again */
         p->gen = s->fault_gen;
@@ -53,7 +53,7 @@ int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_b
     }
     if (!(p->mask & (1u << op)))
         return 0;
-    return s->fault_hook.hit(s->fault_hook.ctx, p->name[op], can_block, res);
+    return s->fault_hook.hit(s->fault_hook.ctx, p->name[op], can_block, deadline, res);
 }
 
 void gr__points_free(gr__points *p)
@@ -69,7 +69,7 @@ int gr__fault_spawn(gr_sched *s, const char *task_name)
     if (!s->fault_hook.armed(s->fault_hook.ctx, p))
         return 0;
     gr_fault_res res = {false, false, -1};
-    int rc = s->fault_hook.hit(s->fault_hook.ctx, p, true, &res);
+    int rc = s->fault_hook.hit(s->fault_hook.ctx, p, true, GR_FOREVER, &res);
     return rc < 0 ? rc : 0;
 }
 

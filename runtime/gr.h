@@ -522,9 +522,15 @@ const char *gr_listener_endpoint(const gr_listener *l);
  * -ETIMEDOUT; -EBADF (listener closed meanwhile); -EINVAL; -EPERM. */
 int gr_accept(gr_listener *l, gr_conn **out, int64_t deadline);
 
-/* Stop listening: pending and future connects are refused, waiting
- * accepts return -EBADF. The listener is freed. */
+/* Stop listening: pending and future connects are refused, waiting and
+ * later accepts return -EBADF. l stays valid (another task may still call
+ * gr_accept on it: it gets -EBADF) until gr_listener_release or the
+ * scheduler's release. 0; -EBADF (already closed); -EINVAL. */
 int gr_listener_close(gr_listener *l);
+
+/* Free a closed listener nobody is inside a call on: 0; -EBUSY (open, or a
+ * task is still in gr_accept on it: nothing freed). NULL: 0. */
+int gr_listener_release(gr_listener *l);
 
 /* Connect to endpoint. 0 and *out; -ECONNREFUSED; -ETIMEDOUT; -EINVAL;
  * -ENOMEM; -EPERM. */
@@ -608,9 +614,11 @@ typedef struct gr_fault_hook {
     bool (*armed)(void *ctx, const char *name);
     /* The running task reached `name`, which armed() said is armed: decide
      * and apply in place what may block (delays, blocking; only when
-     * can_block), fill *res, and return 0 or a negated errno the operation
-     * fails with. */
-    int (*hit)(void *ctx, const char *name, bool can_block, gr_fault_res *res);
+     * can_block, and never past `deadline`, the operation's own: cut short
+     * there, the operation fails with -ETIMEDOUT), fill *res, and return 0
+     * or a negated errno the operation fails with. */
+    int (*hit)(void *ctx, const char *name, bool can_block, int64_t deadline,
+               gr_fault_res *res);
     void *ctx;
 } gr_fault_hook;
 

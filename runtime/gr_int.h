@@ -363,7 +363,7 @@ extern const char *const gr__chan_ops[2], *const gr__net_ops[4];
 /* Evaluate op of obj's points (obj: its name): 0 or a negated errno, and
  * *res (initialise it to {false, false, -1}). */
 int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
-                 gr_fault_res *res);
+                 int64_t deadline, gr_fault_res *res);
 void gr__points_free(gr__points *p);
 
 /* Channels (chan.c), shared with select.c. */

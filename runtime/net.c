@@ -185,7 +185,7 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         return gr__real_read(s, c, buf, len, deadline);
     c->busy++;
     gr_fault_res res;
-    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_READ, &res);
+    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_READ, deadline, &res);
     if (c->closed)
         return conn_leave(c, -EBADF);
     if (f < 0 || res.drop)
@@ -224,7 +224,7 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
         return gr__real_write(s, c, buf, len, deadline);
     c->busy++;
     gr_fault_res res;
-    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_WRITE, &res);
+    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_WRITE, deadline, &res);
     if (c->closed)
         return conn_leave(c, -EBADF);
     if (f < 0 || res.drop)
@@ -362,8 +362,7 @@ void gr__listener_free(gr_listener *l)
 
 static int listener_leave(gr_listener *l, int rc)
 {
-    if (--l->busy == 0 && l->closed)
-        gr__listener_free(l);
+    l->busy--;
     return rc;
 }
 
@@ -382,7 +381,7 @@ int gr_accept(gr_listener *l, gr_conn **out, int64_t deadline)
     for (;;) {
         if (l->pending) {
             gr_fault_res res;
-            int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, &res);
+            int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, deadline, &res);
             if (l->closed)
                 return listener_leave(l, -EBADF);
             if (f < 0)
@@ -430,8 +429,16 @@ int gr_listener_close(gr_listener *l)
     }
     l->closed = true;
     gr__wake_all(s, &l->acceptq);
-    if (l->busy == 0)
-        gr__listener_free(l);
+    return 0; /* l stays valid: see gr_listener_release */
+}
+
+int gr_listener_release(gr_listener *l)
+{
+    if (!l)
+        return 0;
+    if (!l->closed || l->busy)
+        return -EBUSY;
+    gr__listener_free(l);
     return 0;
 }
 
@@ -449,9 +456,9 @@ int gr_connect(gr_conn **out, const char *endpoint, int64_t deadline)
         return -ECONNREFUSED;
     gr_fault_res res;
     l->busy++;
-    int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_CONNECT, &res);
+    int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_CONNECT, deadline, &res);
     bool gone = l->closed;
-    listener_leave(l, 0);
+    l->busy--;
     if (gone)
         return -ECONNREFUSED;
     if (f < 0 || res.drop)

@@ -82,10 +82,10 @@ static inline void gr__wake_all(gr_sched *s, gr__waitq *q)
 /* Evaluate fail point op of an endpoint (its cache pts): 0 or a negated
  * errno, and *res. Costs a load and a branch when nothing is armed. */
 static inline int gr__net_fault(gr_sched *s, gr__points *pts, const char *ep, int op,
-                                gr_fault_res *res)
+                                int64_t deadline, gr_fault_res *res)
 {
     *res = (gr_fault_res){false, false, -1};
-    return GR__FAULTS_ON(s) ? gr__fault_at(s, pts, ep, op, true, res) : 0;
+    return GR__FAULTS_ON(s) ? gr__fault_at(s, pts, ep, op, true, deadline, res) : 0;
 }
 
 static inline gr__points gr__net_points(void)

@@ -157,10 +157,10 @@ static int drop(gr_conn *c)
 }
 
 /* The fail point of op on c; 1 = carry on. */
-static int64_t conn_fault(gr_sched *s, gr_conn *c, int op, size_t *len)
+static int64_t conn_fault(gr_sched *s, gr_conn *c, int op, size_t *len, int64_t deadline)
 {
     gr_fault_res res;
-    int f = gr__net_fault(s, &c->points, c->endpoint, op, &res);
+    int f = gr__net_fault(s, &c->points, c->endpoint, op, deadline, &res);
     if (c->closed)
         return -EBADF;
     if (f < 0 || res.drop)
@@ -173,7 +173,7 @@ static int64_t conn_fault(gr_sched *s, gr_conn *c, int op, size_t *len)
 int64_t gr__real_read(gr_sched *s, gr_conn *c, void *buf, size_t len, int64_t deadline)
 {
     c->busy++;
-    int64_t rc = conn_fault(s, c, GR__NET_READ, &len);
+    int64_t rc = conn_fault(s, c, GR__NET_READ, &len, deadline);
     if (rc <= 0)
         return leave(c, rc);
     for (;;) {
@@ -195,7 +195,7 @@ int64_t gr__real_read(gr_sched *s, gr_conn *c, void *buf, size_t len, int64_t de
 int64_t gr__real_write(gr_sched *s, gr_conn *c, const void *buf, size_t len, int64_t deadline)
 {
     c->busy++;
-    int64_t rc = conn_fault(s, c, GR__NET_WRITE, &len);
+    int64_t rc = conn_fault(s, c, GR__NET_WRITE, &len, deadline);
     if (rc <= 0)
         return leave(c, rc);
     size_t done = 0;
@@ -242,7 +242,7 @@ int gr__real_connect(gr_sched *s, gr_conn **out, const char *endpoint, int64_t d
         return rc;
     gr__points pts = gr__net_points(); /* no object to cache on yet */
     gr_fault_res res;
-    rc = gr__net_fault(s, &pts, endpoint, GR__NET_CONNECT, &res);
+    rc = gr__net_fault(s, &pts, endpoint, GR__NET_CONNECT, deadline, &res);
     gr__points_free(&pts);
     if (rc < 0 || res.drop)
         return res.drop ? -ECONNRESET : rc;
@@ -332,8 +332,7 @@ void gr__real_listener_free(gr_listener *l)
 
 static int lleave(gr_listener *l, int rc)
 {
-    if (--l->busy == 0 && l->closed)
-        gr__real_listener_free(l);
+    l->busy--;
     return rc;
 }
 
@@ -346,7 +345,7 @@ int gr__real_accept(gr_sched *s, gr_listener *l, gr_conn **out, int64_t deadline
         int fd = accept4(l->io.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             gr_fault_res res;
-            int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, &res);
+            int f = gr__net_fault(s, &l->points, l->endpoint, GR__NET_ACCEPT, deadline, &res);
             if (f < 0 || res.drop || l->closed) { /* the client sees a reset */
                 set_linger0(fd);
                 close(fd);
@@ -373,7 +372,5 @@ int gr__real_listener_close(gr_listener *l)
     }
     l->closed = true;
     gr__wake_all(l->s, &l->io.rq);
-    if (l->busy == 0)
-        gr__real_listener_free(l);
-    return 0;
+    return 0; /* l stays valid: see gr_listener_release */
 }

@@ -204,4 +204,72 @@ void svc_stats_get(const svc *t, svc_stats *out);
  * never run again (release the scheduler next). */
 void svc_release(svc *t);
 
+/* ---------------------------------------------------------------- dependency */
+
+/* A downstream service over the runtime's net: each call is a connection,
+ * an 8-byte request, `cost` of work, an 8-byte reply (request ^
+ * SVC_DEP_MAGIC), close. Faults on its connections (net/<endpoint>/...:
+ * delay, drop, error) are how scenarios exercise timeouts, retries,
+ * breakers and recovery. */
+#define SVC_DEP_MAGIC UINT64_C(0x9e3779b97f4a7c15)
+
+typedef struct svc_dep svc_dep;
+
+typedef struct svc_dep_cfg {
+    const char *endpoint;  /* sim: any name; real: "127.0.0.1:PORT" (0: any) */
+    svc_cost cost;         /* work per call */
+    int64_t latency;       /* sim: one-way link latency, ns */
+} svc_dep_cfg;
+
+int svc_dep_start(svc_dep **out, const svc_dep_cfg *cfg, char *err, size_t errlen);
+const char *svc_dep_endpoint(const svc_dep *d); /* where to connect */
+uint64_t svc_dep_served(const svc_dep *d);      /* calls answered */
+/* Stop listening and wait for calls in progress (grace ns). 0 and d is
+ * freed; or -EBUSY: some would not finish, and d stays for them. */
+int svc_dep_stop(svc_dep *d, int64_t grace);
+
+/* Circuit breaker states. */
+#define SVC_BREAKER_STATES(X) X(CLOSED, "closed") X(OPEN, "open") X(HALF_OPEN, "half_open")
+
+typedef enum {
+#define SVC__X(id, name) SVC_BREAKER_##id,
+    SVC_BREAKER_STATES(SVC__X)
+#undef SVC__X
+} svc_breaker;
+
+const char *svc_breaker_name(svc_breaker b);
+
+typedef struct svc_client svc_client;
+
+typedef struct svc_client_cfg {
+    int64_t timeout;          /* per attempt, ns, > 0 */
+    int retries;              /* attempts after the first, 0 .. 100 */
+    int64_t backoff;          /* before the first retry, ns; doubles each
+                                 time up to backoff_max, with full jitter */
+    int64_t backoff_max;      /* >= backoff (0: 64 x backoff) */
+    int breaker_failures;     /* consecutive failures that open the breaker;
+                                 0: no breaker */
+    int64_t breaker_cooldown; /* open -> half-open after this, ns */
+    unsigned bugs;            /* no_timeout, retry_storm */
+} svc_client_cfg;
+
+int svc_client_create(svc_client **out, const char *endpoint, const svc_client_cfg *cfg,
+                      char *err, size_t errlen);
+void svc_client_release(svc_client *c);
+
+/* One call with its retries, before deadline. 0; -EAGAIN when the breaker
+ * is open (failing fast); else the last attempt's error (-ETIMEDOUT,
+ * -ECONNRESET, -ECONNREFUSED, -EPROTO for a wrong reply, ...). */
+int svc_client_call(svc_client *c, uint64_t request, int64_t deadline);
+
+typedef struct svc_client_stats {
+    uint64_t calls, ok, failed;
+    uint64_t attempts;        /* connections tried */
+    uint64_t fast_failed;     /* refused by the open breaker */
+    uint64_t opened;          /* times the breaker opened */
+    svc_breaker breaker;
+} svc_client_stats;
+
+void svc_client_stats_get(const svc_client *c, svc_client_stats *out);
+
 #endif /* SVC_H */

@@ -23,4 +23,5 @@
     X(inject_net)           \
     X(service_ledger)       \
     X(service_pool)         \
-    X(service_pipeline)
+    X(service_pipeline)     \
+    X(service_dep)

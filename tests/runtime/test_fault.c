@@ -29,8 +29,10 @@ static bool fake_armed(void *ctx, const char *name)
     return false;
 }
 
-static int fake_hit(void *ctx, const char *name, bool can_block, gr_fault_res *res)
+static int fake_hit(void *ctx, const char *name, bool can_block, int64_t deadline,
+                    gr_fault_res *res)
 {
+    (void)deadline;
     struct fake *f = ctx;
     res->full = f->full;
     f->hits++;

@@ -269,6 +269,48 @@ START_TEST(listener_close_resets_pending)
 }
 END_TEST
 
+/* One task accepts in a loop, another closes the listener while the first
+ * is between two accepts: its next accept gets -EBADF (the listener stays
+ * valid after close; freed by gr_listener_release or the scheduler). */
+struct loop_acc {
+    gr_listener *l;
+    int rc;
+};
+
+static void accept_loop(void *arg)
+{
+    struct loop_acc *a = arg;
+    gr_conn *c;
+    while ((a->rc = gr_accept(a->l, &c, GR_FOREVER)) == 0) {
+        gr_sleep(GR_MS(5)); /* busy elsewhere: not inside gr_accept */
+        gr_conn_close(c);
+    }
+}
+
+static void close_between_main(void *arg)
+{
+    struct loop_acc *a = arg;
+    a->l = listen_on(EP, 0, 0);
+    gr_spawn(accept_loop, a, "acceptor");
+    gr_conn *c = NULL;
+    TCHECK(gr_connect(&c, EP, GR_FOREVER), 0);
+    gr_sleep(GR_MS(1)); /* the acceptor has it and is sleeping */
+    TCHECK(gr_listener_release(a->l), -EBUSY); /* still open */
+    TCHECK(gr_listener_close(a->l), 0);
+    TCHECK(gr_listener_close(a->l), -EBADF);
+    gr_sleep(GR_MS(10)); /* it comes back to gr_accept */
+    TCHECK(a->rc, -EBADF);
+    TCHECK(gr_listener_release(a->l), 0);
+    gr_conn_close(c);
+}
+
+START_TEST(close_between_accepts_is_ebadf)
+{
+    struct loop_acc a = {0};
+    sim_ok(close_between_main, &a);
+}
+END_TEST
+
 static void lonely_main(void *arg)
 {
     (void)arg;
@@ -302,6 +344,7 @@ Suite *suite_runtime_net(void)
     tcase_add_test(tc, blocked_read_shows_and_close_wakes_it);
     tcase_add_test(tc, listener_close_resets_pending);
     tcase_add_test(tc, lonely_accept_is_a_deadlock);
+    tcase_add_test(tc, close_between_accepts_is_ebadf);
     suite_add_tcase(s, tc);
     return s;
 }
