@@ -97,6 +97,12 @@ int svc__check_bugs(unsigned bugs, unsigned allowed, const char *target, char *e
 static const inj_point_def service_points[] = {
     {"svc/<pool>/exec", "a pool worker starting a job (the job then fails, waits or hangs)",
      INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_BLOCK)},
+    {"svc/<front>/request", "the front about to read a request (drop: before the request is read)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP)},
+    {"svc/<front>/execute", "the front with a request read, not yet executed (drop: mid-request)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP)},
+    {"svc/<front>/reply", "the front with a request executed, reply not yet sent (drop: after execution)",
+     INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_DROP)},
     {"svc/<pipeline>/<stage>/process",
      "a pipeline stage processing a job (an error fails the whole pipeline)",
      INJ_BIT(INJ_DELAY) | INJ_BIT(INJ_ERROR) | INJ_BIT(INJ_BLOCK)},

@@ -272,4 +272,63 @@ typedef struct svc_client_stats {
 
 void svc_client_stats_get(const svc_client *c, svc_client_stats *out);
 
+/* ---------------------------------------------------------------- front */
+
+/* The front serves a target over the runtime's net. Wire protocol (all
+ * integers little-endian; documented in docs/service.md):
+ *   request: "GTF1" (4 bytes), payload length u32 (<= SVC_FRONT_PAYLOAD_MAX),
+ *            request id u64 (> 0), then the payload (ignored by the targets)
+ *   reply:   "GTR1", status i32 (0, or a negated errno), request id u64
+ * A connection carries any number of requests, one at a time. Request ids
+ * make retries idempotent: an id that already executed is answered from
+ * the stored result, and a retry of an id still executing waits for that
+ * execution instead of starting another. */
+#define SVC_FRONT_PAYLOAD_MAX 65536
+#define SVC_FRONT_HEADER 16
+
+typedef struct svc_front svc_front;
+
+typedef struct svc_front_cfg {
+    const char *name;         /* its points: svc/<name>/{request,execute,reply};
+                                 NULL = "front" */
+    const char *endpoint;     /* sim: a name; real: "127.0.0.1:PORT" (0: any) */
+    int max_conns;            /* connections served at once, >= 1; more are
+                                 accepted and closed at once */
+    int64_t read_timeout;     /* ns to read a request once it started (and
+                                 to wait for the next one: idle), > 0 */
+    int64_t write_timeout;    /* ns to write a reply, > 0 */
+    int64_t latency;          /* sim: one-way link latency, ns */
+    unsigned bugs;            /* no_dedupe */
+} svc_front_cfg;
+
+/* Serve target t (which stays the caller's) at cfg->endpoint. Faults come
+ * through j (may be NULL): svc/<name>/request (before a request is read),
+ * .../execute (read, not yet executed), .../reply (executed, not yet
+ * answered) accept delay, error and drop (the connection is aborted right
+ * there). */
+int svc_front_start(svc_front **out, svc *t, const svc_front_cfg *cfg, inj *j, char *err,
+                    size_t errlen);
+const char *svc_front_endpoint(const svc_front *f);
+
+typedef struct svc_front_stats {
+    uint64_t conns, refused;      /* accepted / closed for max_conns */
+    uint64_t requests, executed;  /* answered / run against the target */
+    uint64_t deduped;             /* answered from a stored or running result */
+    uint64_t bad_frames;          /* protocol errors (the connection is closed) */
+} svc_front_stats;
+
+void svc_front_stats_get(const svc_front *f, svc_front_stats *out);
+
+/* Stop accepting, close idle connections, wait (grace ns) for requests in
+ * progress, then abort what is left. 0, or -EBUSY if tasks remained (f is
+ * then kept for them). Does not stop the target. */
+int svc_front_stop(svc_front *f, int64_t grace);
+
+/* A client of the front: one request, over conn (opened by the caller),
+ * waiting for its reply until deadline. Returns the reply's status, or a
+ * transport error (-ECONNRESET, -ETIMEDOUT, -EPROTO for a bad reply...),
+ * after which conn must be closed. */
+int svc_front_request(gr_conn *conn, uint64_t id, const void *payload, uint32_t len,
+                      int64_t deadline);
+
 #endif /* SVC_H */

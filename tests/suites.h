@@ -24,4 +24,5 @@
     X(service_ledger)       \
     X(service_pool)         \
     X(service_pipeline)     \
-    X(service_dep)
+    X(service_dep)          \
+    X(service_front)
