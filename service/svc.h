@@ -331,4 +331,49 @@ int svc_front_stop(svc_front *f, int64_t grace);
 int svc_front_request(gr_conn *conn, uint64_t id, const void *payload, uint32_t len,
                       int64_t deadline);
 
+/* ---------------------------------------------------------------- load */
+
+/* Every request's outcome: its id, final status (0, or the last error),
+ * latency from its first send to its answer (ns), and attempts made. */
+typedef void (*svc_load_sink)(void *ctx, uint64_t id, int status, int64_t latency, int attempts);
+
+typedef struct svc_load_cfg {
+    bool closed_loop;         /* false: open loop (a rate); true: clients */
+    double rate;              /* open: requests per second, > 0 */
+    bool poisson;             /* open: exponential inter-arrival times
+                                 (else evenly spaced) */
+    int max_outstanding;      /* open: requests in flight at most; more are
+                                 counted as shed (0: 10000) */
+    int clients;              /* closed: concurrent clients, >= 1 */
+    int64_t think;            /* closed: a client's pause between requests, ns */
+    int64_t duration;         /* how long requests are started, ns, > 0 */
+    int64_t timeout;          /* per attempt, ns, > 0 */
+    int retries;              /* attempts after the first, 0 .. 100 */
+    int64_t backoff;          /* before a retry, doubling, with full jitter */
+    const char *via;          /* NULL: in-process (svc_call); else the
+                                 front's endpoint */
+    uint64_t first_id;        /* ids are first_id, first_id + 1, ... (0: 1) */
+} svc_load_cfg;
+
+typedef struct svc_load svc_load;
+
+typedef struct svc_load_stats {
+    uint64_t started, ok, failed;  /* failed: answered with an error, or none */
+    uint64_t retried;              /* requests that needed more than one attempt */
+    uint64_t shed;                 /* open loop: not started, max_outstanding */
+    uint64_t outstanding, outstanding_peak;
+} svc_load_stats;
+
+/* Start generating against target (in-process) or cfg->via (the front).
+ * sink may be NULL. 0; -EINVAL with a message naming the field. */
+int svc_load_start(svc_load **out, const svc_load_cfg *cfg, svc *target, svc_load_sink sink,
+                   void *ctx, char *err, size_t errlen);
+
+/* Wait until the duration is over and every request has its answer (or
+ * until deadline: -ETIMEDOUT). */
+int svc_load_wait(svc_load *l, int64_t deadline);
+void svc_load_stats_get(const svc_load *l, svc_load_stats *out);
+/* Free it once svc_load_wait returned 0. -EBUSY while requests are out. */
+int svc_load_release(svc_load *l);
+
 #endif /* SVC_H */

@@ -25,4 +25,5 @@
     X(service_pool)         \
     X(service_pipeline)     \
     X(service_dep)          \
-    X(service_front)
+    X(service_front)        \
+    X(service_load)
