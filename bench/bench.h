@@ -95,5 +95,8 @@ void bench_inj_disarmed(uint64_t n, bench_result *r);
 void bench_inj_armed_elsewhere(uint64_t n, bench_result *r);
 void bench_inj_fire(uint64_t n, bench_result *r);
 void bench_fiu_fail_raw(uint64_t n, bench_result *r);
+void bench_svc_pool_sim(uint64_t n, bench_result *r);
+void bench_svc_pipeline_sim(uint64_t n, bench_result *r);
+void bench_svc_front_real(uint64_t n, bench_result *r);
 
 #endif

@@ -12,23 +12,27 @@ typedef struct bench_def {
     uint64_t min_n;  /* smaller sizes would time zero operations */
     bool warmup;     /* one untimed run at n/10 (n if n <= 100000) first */
     bench_fn fn;
+    int clock;       /* -1: the --clock option's; else the clock it needs */
 } bench_def;
 
 static const bench_def BENCHES[] = {
-    {"chan_pingpong", 1000000, 1, true, bench_chan_pingpong},
-    {"chan_buffered_spsc", 10000000, 1, true, bench_chan_buffered_spsc},
-    {"chan_buffered_mpmc", 10000000, 4, true, bench_chan_buffered_mpmc},
-    {"spawn", 1000000, 10000, true, bench_spawn},
-    {"select2", 2000000, 2, true, bench_select2},
-    {"select2_buf", 2000000, 2, true, bench_select2_buf},
-    {"pool", 1000000, 1, true, bench_pool},
-    {"pipeline", 1000000, 1, true, bench_pipeline},
-    {"idle_rss", 100000, 1, false, bench_idle_rss}, /* a warm-up would pre-fill the stack cache */
-    {"cancel_fanout", 10000, 1, true, bench_cancel_fanout},
-    {"inj_disarmed", 100000000, 1, true, bench_inj_disarmed},
-    {"inj_armed_elsewhere", 100000000, 1, true, bench_inj_armed_elsewhere},
-    {"inj_fire", 1000000, 1, true, bench_inj_fire},
-    {"fiu_fail_raw", 10000000, 1, true, bench_fiu_fail_raw},
+    {"chan_pingpong", 1000000, 1, true, bench_chan_pingpong, -1},
+    {"chan_buffered_spsc", 10000000, 1, true, bench_chan_buffered_spsc, -1},
+    {"chan_buffered_mpmc", 10000000, 4, true, bench_chan_buffered_mpmc, -1},
+    {"spawn", 1000000, 10000, true, bench_spawn, -1},
+    {"select2", 2000000, 2, true, bench_select2, -1},
+    {"select2_buf", 2000000, 2, true, bench_select2_buf, -1},
+    {"pool", 1000000, 1, true, bench_pool, -1},
+    {"pipeline", 1000000, 1, true, bench_pipeline, -1},
+    {"idle_rss", 100000, 1, false, bench_idle_rss, -1}, /* a warm-up would pre-fill the stack cache */
+    {"cancel_fanout", 10000, 1, true, bench_cancel_fanout, -1},
+    {"inj_disarmed", 100000000, 1, true, bench_inj_disarmed, -1},
+    {"inj_armed_elsewhere", 100000000, 1, true, bench_inj_armed_elsewhere, -1},
+    {"inj_fire", 1000000, 1, true, bench_inj_fire, -1},
+    {"fiu_fail_raw", 10000000, 1, true, bench_fiu_fail_raw, -1},
+    {"svc_pool_sim", 1000000, 64, true, bench_svc_pool_sim, GR_CLOCK_SIM},
+    {"svc_pipeline_sim", 1000000, 64, true, bench_svc_pipeline_sim, GR_CLOCK_SIM},
+    {"svc_front_real", 200000, 32, true, bench_svc_front_real, GR_CLOCK_REAL},
 };
 #define NBENCHES (sizeof BENCHES / sizeof BENCHES[0])
 
@@ -162,6 +166,8 @@ static cli parse_cli(int argc, char **argv)
             usage("option without a value");
         parse_option(&c, argv[i], argv[i + 1]);
     }
+    if (c.def->clock >= 0)
+        c.clock = (gr_clock)c.def->clock; /* the bench needs this clock */
     if (c.n < c.def->min_n) {
         fprintf(stderr, "grbench %s: -n must be >= %llu\n", c.def->name,
                 (unsigned long long)c.def->min_n);

@@ -16,11 +16,19 @@ const char *svc_job_state_name(svc_job_state st)
     return (unsigned)st < SVC_JOB__COUNT ? state_names[st] : "?";
 }
 
+/* Ids below DENSE_MAX (what load generators hand out: 1, 2, 3, ...) are
+ * found through a direct array, sequentially and without hashing; others
+ * through the open-addressing index. */
+#define DENSE_MAX ((uint64_t)1 << 24)
+
 struct svc_ledger {
     svc_job_rec *recs;
     size_t n, cap;
-    uint32_t *index;       /* position + 1; 0 = empty */
-    size_t index_cap;      /* a power of two, > 2 * n */
+    uint32_t *dense;       /* id -> position + 1, for id < dense_cap */
+    size_t dense_cap;
+    uint32_t *index;       /* sparse ids: position + 1; 0 = empty */
+    size_t index_cap;      /* a power of two, > 2 * entries in it */
+    size_t nsparse;
     uint64_t unrecorded;
 };
 
@@ -39,6 +47,8 @@ static bool grow_index(svc_ledger *l)
     if (!ix)
         return false;
     for (size_t i = 0; i < l->n; i++) {
+        if (l->recs[i].id < DENSE_MAX)
+            continue;
         size_t k = slot_of(l->recs[i].id, cap);
         while (ix[k])
             k = (k + 1) & (cap - 1);
@@ -50,8 +60,24 @@ static bool grow_index(svc_ledger *l)
     return true;
 }
 
+static bool grow_dense(svc_ledger *l, uint64_t id)
+{
+    size_t cap = l->dense_cap ? l->dense_cap : 1024;
+    while (cap <= id)
+        cap *= 2;
+    uint32_t *d = realloc(l->dense, cap * sizeof *d);
+    if (!d)
+        return false;
+    memset(d + l->dense_cap, 0, (cap - l->dense_cap) * sizeof *d);
+    l->dense = d;
+    l->dense_cap = cap;
+    return true;
+}
+
 static svc_job_rec *find(const svc_ledger *l, uint64_t id)
 {
+    if (id < DENSE_MAX)
+        return id < l->dense_cap && l->dense[id] ? &l->recs[l->dense[id] - 1] : NULL;
     if (!l->index_cap)
         return NULL;
     for (size_t k = slot_of(id, l->index_cap); l->index[k]; k = (k + 1) & (l->index_cap - 1))
@@ -66,7 +92,9 @@ static svc_job_rec *find_or_add(svc_ledger *l, uint64_t id, int64_t now)
     svc_job_rec *r = find(l, id);
     if (r)
         return r;
-    if (2 * (l->n + 1) > l->index_cap && !grow_index(l))
+    bool dense = id < DENSE_MAX;
+    if (dense ? id >= l->dense_cap && !grow_dense(l, id)
+              : 2 * (l->nsparse + 1) > l->index_cap && !grow_index(l))
         return NULL;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 1024;
@@ -76,12 +104,18 @@ static svc_job_rec *find_or_add(svc_ledger *l, uint64_t id, int64_t now)
         l->recs = rs;
         l->cap = cap;
     }
+    r = &l->recs[l->n];
+    *r = (svc_job_rec){.id = id, .state = SVC_JOB_ACCEPTED, .first_at = now};
+    l->n++;
+    if (dense) {
+        l->dense[id] = (uint32_t)l->n;
+        return r;
+    }
     size_t k = slot_of(id, l->index_cap);
     while (l->index[k])
         k = (k + 1) & (l->index_cap - 1);
-    r = &l->recs[l->n];
-    *r = (svc_job_rec){.id = id, .state = SVC_JOB_ACCEPTED, .first_at = now};
-    l->index[k] = (uint32_t)++l->n;
+    l->index[k] = (uint32_t)l->n;
+    l->nsparse++;
     return r;
 }
 
@@ -97,6 +131,7 @@ void svc_ledger_release(svc_ledger *l)
     if (!l)
         return;
     free(l->recs);
+    free(l->dense);
     free(l->index);
     free(l);
 }

@@ -69,6 +69,11 @@ static int process(stage *sg, gr_ctx *ctx, job *jb)
     int64_t d = svc__cost(&sg->cfg.cost);
     if (bug(t, SVC_BUG_IGNORE_CTX)) {
         gr_work(d);
+    } else if (d <= 0) { /* no work to wait through: is it still wanted? */
+        if (gr_ctx_err(ctx))
+            return gr_ctx_err(ctx);
+        if (svc__job_given_up(jb))
+            return -ECANCELED;
     } else {
         int64_t end = gr_deadline_in(d);
         bool times_out = jb->deadline != GR_FOREVER && jb->deadline < end;
@@ -85,6 +90,8 @@ static int process(stage *sg, gr_ctx *ctx, job *jb)
 /* Hand a job to the next stage, waiting for room unless cancelled. */
 static int pass_on(stage *sg, gr_ctx *ctx, job *jb)
 {
+    if (!gr_ctx_err(ctx) && !gr_chan_closed(sg->out) && gr_chan_try_send(sg->out, &jb) == 0)
+        return 0; /* room: no need to wait */
     gr_case cs[2] = {GR_SEND(sg->out, &jb), GR_RECV(gr_ctx_done(ctx), NULL)};
     int i = gr_select(cs, 2, GR_FOREVER);
     if (i == 1)
@@ -101,9 +108,11 @@ static int stage_worker(gr_ctx *ctx, void *arg)
     int rc = 0;
     for (;;) {
         job *jb;
-        gr_case cs[2] = {GR_RECV(sg->in, &jb), GR_RECV(gr_ctx_done(ctx), NULL)};
-        if (gr_select(cs, 2, GR_FOREVER) != 0 || !cs[0].ok)
-            break;
+        if (gr_ctx_err(ctx) || gr_chan_try_recv(sg->in, &jb) != 0) {
+            gr_case cs[2] = {GR_RECV(sg->in, &jb), GR_RECV(gr_ctx_done(ctx), NULL)};
+            if (gr_select(cs, 2, GR_FOREVER) != 0 || !cs[0].ok)
+                break;
+        }
         if (sg->k == 0) {
             t->st.queued--;
             if (svc__job_given_up(jb) || (jb->deadline != GR_FOREVER && gr_now() >= jb->deadline)) {
@@ -196,9 +205,11 @@ static int pipe_call(svc *base, uint64_t id, int64_t deadline)
         rc = -ENOMEM;
     if (!rc) {
         /* quit is closed before the first channel is: see pipe_stop */
-        gr_case cs[2] = {GR_SEND(t->stages[0].in, &jb), GR_RECV(t->quit, NULL)};
-        int i = gr_select(cs, 2, deadline);
-        rc = i < 0 ? -EAGAIN : i == 0 && cs[0].ok ? 0 : -ESHUTDOWN;
+        if (gr_chan_try_send(t->stages[0].in, &jb) != 0) { /* no room: wait */
+            gr_case cs[2] = {GR_SEND(t->stages[0].in, &jb), GR_RECV(t->quit, NULL)};
+            int i = gr_select(cs, 2, deadline);
+            rc = i < 0 ? -EAGAIN : i == 0 && cs[0].ok ? 0 : -ESHUTDOWN;
+        }
         if (rc < 0)
             jb->refs = 1; /* no stage will ever hold it */
     }

@@ -45,6 +45,10 @@ static int spend(pool *t, job *jb, int64_t d)
         gr_work(d);
         return 0;
     }
+    if (d <= 0) /* no work to wait through: just check it is still wanted */
+        return gr_ctx_err(t->ctx) ? gr_ctx_err(t->ctx)
+               : svc__job_given_up(jb) ? -ECANCELED
+                                       : 0;
     int64_t end = gr_deadline_in(d);
     bool times_out = jb->deadline != GR_FOREVER && jb->deadline < end;
     gr_case cs[2] = {GR_RECV(gr_ctx_done(t->ctx), NULL), GR_RECV(jb->cancel, NULL)};
@@ -111,7 +115,8 @@ static void worker(void *arg)
         if (bug(t, SVC_BUG_NO_CLOSE_JOBS)) { /* the bug: range over a channel nobody closes */
             if (gr_chan_recv(t->jobs, &jb) != 0)
                 break;
-        } else {
+        } else if (gr_ctx_err(t->ctx) || gr_chan_try_recv(t->jobs, &jb) != 0) {
+            /* nothing queued (or cancelled): wait for either */
             gr_case cs[2] = {GR_RECV(t->jobs, &jb), GR_RECV(gr_ctx_done(t->ctx), NULL)};
             if (gr_select(cs, 2, GR_FOREVER) != 0 || !cs[0].ok)
                 break; /* cancelled, or closed and drained */
@@ -169,13 +174,16 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
         return id < 0 ? (int)id : 0;
     }
     /* Stop closes quit before it closes jobs: a submitter waiting for room is
-     * woken by quit, so nobody is ever left sending on a closed queue. */
-    gr_case cs[2] = {GR_SEND(t->jobs, &jb), GR_RECV(t->quit, NULL)};
-    int rc = gr_select(cs, 2, deadline);
-    if (rc < 0)
-        return -EAGAIN; /* the queue stayed full */
-    if (rc == 1 || !cs[0].ok)
-        return -ESHUTDOWN;
+     * woken by quit, so nobody is ever left sending on a closed queue (and
+     * while accepting, jobs is open: the try below cannot hit it closed). */
+    if (gr_chan_try_send(t->jobs, &jb) != 0) {
+        gr_case cs[2] = {GR_SEND(t->jobs, &jb), GR_RECV(t->quit, NULL)};
+        int rc = gr_select(cs, 2, deadline);
+        if (rc < 0)
+            return -EAGAIN; /* the queue stayed full */
+        if (rc == 1 || !cs[0].ok)
+            return -ESHUTDOWN;
+    }
     uint64_t q = ++t->st.queued;
     if (q > t->st.queued_peak)
         t->st.queued_peak = q;
