@@ -45,6 +45,11 @@ int svc_call(svc *t, uint64_t id, int64_t deadline)
     return t && gr_current() ? t->ops->call(t, id, deadline) : -EINVAL;
 }
 
+int svc_submit(svc *t, uint64_t id, int64_t deadline)
+{
+    return t && gr_current() ? t->ops->submit(t, id, deadline) : -EINVAL;
+}
+
 int svc_stop(svc *t, int64_t grace)
 {
     return t && gr_current() ? t->ops->stop(t, grace) : -EINVAL;

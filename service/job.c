@@ -5,7 +5,7 @@
 
 #include "service/svc_int.h"
 
-svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline)
+svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async)
 {
     svc__job *jb = p->free;
     if (jb) {
@@ -26,7 +26,8 @@ svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline)
     jb->owner = owner;
     jb->id = id;
     jb->deadline = deadline;
-    jb->refs = 2;
+    jb->async = async;
+    jb->refs = async ? 1 : 2;
     return jb;
 }
 
@@ -42,11 +43,16 @@ void svc__job_put(svc__jobs *p, svc__job *jb)
     p->free = jb;
 }
 
+/* (svc__job_put leaves channels empty: a reply or token is only ever
+ * sent to a job with a waiting requester.) */
+
 bool svc__job_given_up(const svc__job *jb) { return gr_chan_len(jb->cancel) > 0; }
 
 void svc__job_reply(svc__jobs *p, svc__job *jb, int rc)
 {
-    if (p->unbuffered_reply)
+    if (jb->async) /* nobody waits: the ledger has the outcome */
+        ;
+    else if (p->unbuffered_reply)
         gr_chan_send(jb->reply, &rc); /* the bug: nobody may ever read it */
     else
         gr_chan_try_send(jb->reply, &rc); /* cap 1: never blocks */

@@ -191,25 +191,22 @@ static void overseer(void *arg)
 
 /* ---------------------------------------------------------------- the interface */
 
-static int pipe_call(svc *base, uint64_t id, int64_t deadline)
+static int accept_job(pipe *t, uint64_t id, int64_t deadline, bool async, job **out)
 {
-    pipe *t = (pipe *)base;
     int64_t now = gr_now();
     svc_ledger_submit(t->ledger, id, now);
     t->st.submitted++;
     int rc = t->accepting ? 0 : -ESHUTDOWN;
     job *jb = rc ? NULL
                  : svc__job_get(&t->jobs, t, id,
-                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER);
+                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER, async);
     if (!rc && !jb)
         rc = -ENOMEM;
-    if (!rc) {
+    if (!rc && gr_chan_try_send(t->stages[0].in, &jb) != 0) { /* no room: wait */
         /* quit is closed before the first channel is: see pipe_stop */
-        if (gr_chan_try_send(t->stages[0].in, &jb) != 0) { /* no room: wait */
-            gr_case cs[2] = {GR_SEND(t->stages[0].in, &jb), GR_RECV(t->quit, NULL)};
-            int i = gr_select(cs, 2, deadline);
-            rc = i < 0 ? -EAGAIN : i == 0 && cs[0].ok ? 0 : -ESHUTDOWN;
-        }
+        gr_case cs[2] = {GR_SEND(t->stages[0].in, &jb), GR_RECV(t->quit, NULL)};
+        int i = gr_select(cs, 2, deadline);
+        rc = i < 0 ? -EAGAIN : i == 0 && cs[0].ok ? 0 : -ESHUTDOWN;
         if (rc < 0)
             jb->refs = 1; /* no stage will ever hold it */
     }
@@ -222,7 +219,22 @@ static int pipe_call(svc *base, uint64_t id, int64_t deadline)
     }
     if (++t->st.queued > t->st.queued_peak)
         t->st.queued_peak = t->st.queued;
-    return svc__job_wait(&t->jobs, jb, deadline);
+    *out = async ? NULL : jb;
+    return 0;
+}
+
+static int pipe_call(svc *base, uint64_t id, int64_t deadline)
+{
+    pipe *t = (pipe *)base;
+    job *jb;
+    int rc = accept_job(t, id, deadline, false, &jb);
+    return rc < 0 ? rc : svc__job_wait(&t->jobs, jb, deadline);
+}
+
+static int pipe_submit(svc *base, uint64_t id, int64_t deadline)
+{
+    job *jb;
+    return accept_job((pipe *)base, id, deadline, true, &jb);
 }
 
 static int pipe_stop(svc *base, int64_t grace)
@@ -260,7 +272,7 @@ static void pipe_release(svc *base)
     free(t);
 }
 
-static const svc_ops pipe_ops = {pipe_call, pipe_stop, pipe_stats, pipe_release};
+static const svc_ops pipe_ops = {pipe_call, pipe_submit, pipe_stop, pipe_stats, pipe_release};
 
 /* ---------------------------------------------------------------- start */
 

@@ -190,14 +190,17 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
     return 0;
 }
 
-static int pool_call(svc *base, uint64_t id, int64_t deadline)
+/* Accept job id (rejections are recorded and returned); *jb is the job
+ * for a caller that waits for it (NULL when async). */
+static int accept_job(pool *t, uint64_t id, int64_t deadline, bool async, job **out)
 {
-    pool *t = (pool *)base;
     int64_t now = gr_now();
     svc_ledger_submit(t->ledger, id, now);
     t->st.submitted++;
     int rc = t->accepting ? 0 : -ESHUTDOWN;
-    job *jb = rc ? NULL : svc__job_get(&t->jobs_pool, t, id, t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER);
+    job *jb = rc ? NULL
+                 : svc__job_get(&t->jobs_pool, t, id,
+                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER, async);
     if (!rc && !jb)
         rc = -ENOMEM;
     bool counted = !rc && !bug(t, SVC_BUG_WG_ADD_IN_TASK);
@@ -215,10 +218,25 @@ static int pool_call(svc *base, uint64_t id, int64_t deadline)
         t->st.rejected++;
         return rc;
     }
-    return svc__job_wait(&t->jobs_pool, jb, deadline);
+    *out = async ? NULL : jb;
+    return 0;
 }
 
-static int pool_stop(svc *base, int64_t grace)
+static int pool_call(svc *base, uint64_t id, int64_t deadline)
+{
+    pool *t = (pool *)base;
+    job *jb;
+    int rc = accept_job(t, id, deadline, false, &jb);
+    return rc < 0 ? rc : svc__job_wait(&t->jobs_pool, jb, deadline);
+}
+
+static int pool_submit(svc *base, uint64_t id, int64_t deadline)
+{
+    job *jb;
+    return accept_job((pool *)base, id, deadline, true, &jb);
+}
+
+int pool_stop(svc *base, int64_t grace)
 {
     pool *t = (pool *)base;
     if (t->stopped)
@@ -256,7 +274,7 @@ static void pool_release(svc *base)
     free(t); /* objects still in use by leaked tasks belong to the scheduler */
 }
 
-static const svc_ops pool_ops = {pool_call, pool_stop, pool_stats, pool_release};
+static const svc_ops pool_ops = {pool_call, pool_submit, pool_stop, pool_stats, pool_release};
 
 /* ---------------------------------------------------------------- start */
 

@@ -182,6 +182,12 @@ int svc_pipeline_start(svc **out, const svc_pipeline_cfg *cfg, svc_ledger *ledge
  * is stopping. Every outcome is in the ledger. */
 int svc_call(svc *t, uint64_t id, int64_t deadline);
 
+/* Submit job id without waiting for its result: 0 = accepted (what becomes
+ * of it is recorded in the ledger), or rejected as by svc_call (-EAGAIN
+ * when the queue stayed full until deadline, -ESHUTDOWN). The job's own
+ * timeout still applies; nobody can give up on it. */
+int svc_submit(svc *t, uint64_t id, int64_t deadline);
+
 /* Stop: refuse new jobs, let queued and running ones finish until `grace`
  * (ns) has passed, then cancel what is left and wait (another grace) for
  * the target's tasks to exit. 0 = everything drained in time; -ETIMEDOUT =

@@ -21,6 +21,7 @@ double svc__unit(void);
 /* What every target implements; struct svc is the first member of each. */
 typedef struct svc_ops {
     int (*call)(svc *t, uint64_t id, int64_t deadline);
+    int (*submit)(svc *t, uint64_t id, int64_t deadline);
     int (*stop)(svc *t, int64_t grace);
     void (*stats)(const svc *t, svc_stats *out);
     void (*release)(svc *t);
@@ -43,6 +44,7 @@ typedef struct svc__job {
     gr_chan *reply;          /* int result: cap 1, or 0 (leak_on_cancel) */
     gr_chan *cancel;         /* cap 1: a token once the requester gave up */
     int refs;
+    bool async;              /* submitted, nobody waits: no reply */
 } svc__job;
 
 typedef struct svc__jobs {
@@ -50,7 +52,8 @@ typedef struct svc__jobs {
     bool unbuffered_reply;   /* the leak_on_cancel bug */
 } svc__jobs;
 
-svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline);
+/* A job with two references (requester and worker), or one when async. */
+svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async);
 void svc__job_put(svc__jobs *p, svc__job *jb);
 bool svc__job_given_up(const svc__job *jb);
 /* Deliver the result: never blocks, unless the reply is unbuffered (the

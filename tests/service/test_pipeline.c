@@ -183,6 +183,28 @@ static void bad(void *arg)
     svc_ledger_release(l);
 }
 
+static void submit_main(void *arg)
+{
+    pw *w = arg;
+    w->cfg.stages = w->stages;
+    TCHECK(svc_ledger_create(&w->ledger), 0);
+    TCHECK(svc_pipeline_start(&w->t, &w->cfg, w->ledger, NULL, NULL, 0), 0);
+    for (uint64_t id = 1; id <= 100; id++)
+        TCHECK(svc_submit(w->t, id, GR_FOREVER), 0);
+    TCHECK(svc_stop(w->t, GR_S(10)), 0);
+    svc_ledger_summary(w->ledger, &w->sum);
+}
+
+START_TEST(submit_without_waiting)
+{
+    pw w = three(GR_MS(1), 4);
+    gr_sched *s = sim_run(submit_main, &w);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 100);
+    ck_assert_uint_eq(w.sum.execs, 100);
+    done(&w, s);
+}
+END_TEST
+
 START_TEST(config_errors_name_the_field)
 {
     sim_ok(bad, NULL);
@@ -234,6 +256,7 @@ Suite *suite_service_pipeline(void)
     tcase_add_test(tc, stage_error_stops_everything_once);
     tcase_add_test(tc, stop_cancels_after_grace);
     tcase_add_test(tc, backpressure_end_to_end);
+    tcase_add_test(tc, submit_without_waiting);
     tcase_add_test(tc, config_errors_name_the_field);
     tcase_add_test(tc, send_after_close_panics);
     tcase_add_test(tc, ignore_ctx_outlives_the_stop);

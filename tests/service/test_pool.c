@@ -188,6 +188,33 @@ START_TEST(stop_refuses_waiting_submitters)
 }
 END_TEST
 
+/* Submitted jobs nobody waits for: accepted, run, accounted; refused when
+ * the queue stays full or the pool has stopped. */
+static void submit_main(void *arg)
+{
+    world *w = arg;
+    TCHECK(svc_ledger_create(&w->ledger), 0);
+    TCHECK(svc_pool_start(&w->t, &w->cfg, w->ledger, NULL, NULL, 0), 0);
+    for (uint64_t id = 1; id <= 100; id++)
+        TCHECK(svc_submit(w->t, id, GR_FOREVER), 0);
+    TCHECK(svc_submit(w->t, 999, gr_deadline_in(GR_US(1))), -EAGAIN); /* full */
+    TCHECK(svc_stop(w->t, GR_S(10)), 0);
+    TCHECK(svc_submit(w->t, 1000, GR_FOREVER), -ESHUTDOWN);
+    svc_ledger_summary(w->ledger, &w->sum);
+}
+
+START_TEST(submit_without_waiting)
+{
+    world w = base(2, 4, GR_MS(1));
+    gr_sched *s = sim_run(submit_main, &w);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 100);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_REJECTED], 2);
+    ck_assert_uint_eq(w.sum.execs, 100);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_ACCEPTED], 0);
+    finish(&w, s);
+}
+END_TEST
+
 static void calls_after_stop(void *arg)
 {
     world *w = arg;
@@ -396,6 +423,7 @@ Suite *suite_service_pool(void)
     tcase_add_test(tc, job_timeout_cancels_work);
     tcase_add_test(tc, full_queue_rejects);
     tcase_add_test(tc, rejects_after_stop);
+    tcase_add_test(tc, submit_without_waiting);
     tcase_add_test(tc, stop_refuses_waiting_submitters);
     tcase_add_test(tc, exec_fault_fails_jobs);
     tcase_add_test(tc, config_errors_name_the_field);
