@@ -22,6 +22,21 @@ struct svc_dep {
 
 static int64_t io_deadline(void) { return gr_deadline_in(GR_S(60)); }
 
+/* The dependency's words are little-endian on the wire, whatever the host. */
+static void put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
 static int read_full(gr_conn *c, void *buf, size_t n, int64_t deadline)
 {
     for (size_t got = 0; got < n;) {
@@ -42,11 +57,11 @@ static void handler(void *arg)
 {
     handler_arg h = *(handler_arg *)arg;
     free(arg);
-    uint64_t req;
-    if (read_full(h.c, &req, sizeof req, io_deadline()) == 0) {
+    unsigned char w[8];
+    if (read_full(h.c, w, sizeof w, io_deadline()) == 0) {
         gr_work(svc__cost(&h.d->cfg.cost));
-        uint64_t rep = req ^ SVC_DEP_MAGIC;
-        if (gr_conn_write(h.c, &rep, sizeof rep, io_deadline()) == (int64_t)sizeof rep)
+        put_le64(w, get_le64(w) ^ SVC_DEP_MAGIC);
+        if (gr_conn_write(h.c, w, sizeof w, io_deadline()) == (int64_t)sizeof w)
             h.d->served++;
     }
     gr_conn_close(h.c);
@@ -57,7 +72,12 @@ static void acceptor(void *arg)
 {
     svc_dep *d = arg;
     gr_conn *c;
-    while (gr_accept(d->l, &c, GR_FOREVER) == 0) {
+    int rc;
+    while ((rc = gr_accept(d->l, &c, GR_FOREVER)) != -EBADF) { /* until closed */
+        if (rc < 0) { /* a transient failure (EMFILE, an injected error): retry */
+            gr_sleep(GR_MS(1));
+            continue;
+        }
         handler_arg *h = malloc(sizeof *h);
         if (!h) {
             gr_conn_abort(c);
@@ -145,6 +165,7 @@ struct svc_client {
     svc_client_cfg cfg;
     int failures;            /* consecutive */
     int64_t opened_at;
+    bool probing;            /* half-open: the one probe is in flight */
     svc_client_stats st;
 };
 
@@ -165,8 +186,9 @@ int svc_client_create(svc_client **out, const char *endpoint, const svc_client_c
         return svc__fail(err, errlen, "retries: must be 0 to 100 (got %d)", cfg->retries);
     if (cfg->backoff < 0 || cfg->backoff_max < 0 || (cfg->backoff_max && cfg->backoff_max < cfg->backoff))
         return svc__fail(err, errlen, "backoff: must be >= 0 and <= backoff_max");
-    if (cfg->breaker_failures < 0 || cfg->breaker_cooldown < 0 ||
-        (cfg->breaker_failures && !cfg->breaker_cooldown))
+    if (cfg->breaker_failures < 0)
+        return svc__fail(err, errlen, "breaker_failures: must be >= 0 (got %d)", cfg->breaker_failures);
+    if (cfg->breaker_cooldown < 0 || (cfg->breaker_failures && !cfg->breaker_cooldown))
         return svc__fail(err, errlen, "breaker_cooldown: a breaker needs a cooldown > 0");
     unsigned allowed = SVC_BUG(SVC_BUG_NO_TIMEOUT) | SVC_BUG(SVC_BUG_RETRY_STORM);
     int rc = svc__check_bugs(cfg->bugs, allowed, "dependency client", err, errlen);
@@ -192,27 +214,33 @@ static int attempt(svc_client *c, uint64_t request, int64_t deadline)
     int rc = gr_connect(&conn, c->endpoint, deadline);
     if (rc < 0)
         return rc;
-    int64_t w = gr_conn_write(conn, &request, sizeof request, deadline);
-    uint64_t rep = 0;
-    rc = w == (int64_t)sizeof request ? read_full(conn, &rep, sizeof rep, deadline) : (int)(w < 0 ? w : -EPIPE);
-    if (rc == 0 && rep != (request ^ SVC_DEP_MAGIC))
+    unsigned char b[8];
+    put_le64(b, request);
+    int64_t w = gr_conn_write(conn, b, sizeof b, deadline);
+    rc = w == (int64_t)sizeof b ? read_full(conn, b, sizeof b, deadline) : (int)(w < 0 ? w : -EPIPE);
+    if (rc == 0 && get_le64(b) != (request ^ SVC_DEP_MAGIC))
         rc = -EPROTO;
     gr_conn_close(conn);
     return rc;
 }
 
-/* The breaker's verdict before an attempt: may it go through? */
+/* The breaker's verdict before an attempt: may it go through? Half-open
+ * lets exactly one probe through at a time. */
 static bool breaker_allows(svc_client *c)
 {
     if (!has_breaker(c) || c->st.breaker == SVC_BREAKER_CLOSED)
         return true;
     if (c->st.breaker == SVC_BREAKER_OPEN && gr_now() - c->opened_at >= c->cfg.breaker_cooldown)
-        c->st.breaker = SVC_BREAKER_HALF_OPEN; /* let one probe through */
-    return c->st.breaker == SVC_BREAKER_HALF_OPEN;
+        c->st.breaker = SVC_BREAKER_HALF_OPEN;
+    if (c->st.breaker != SVC_BREAKER_HALF_OPEN || c->probing)
+        return false;
+    c->probing = true;
+    return true;
 }
 
 static void breaker_record(svc_client *c, bool ok)
 {
+    c->probing = false;
     if (ok) {
         c->failures = 0;
         c->st.breaker = SVC_BREAKER_CLOSED;
@@ -257,8 +285,14 @@ int svc_client_call(svc_client *c, uint64_t request, int64_t deadline)
         breaker_record(c, rc == 0);
         if (rc == 0 || (deadline != GR_FOREVER && gr_now() >= deadline))
             break;
-        if (n < c->cfg.retries && !cbug(c, SVC_BUG_RETRY_STORM)) /* the bug: no pause */
-            gr_sleep(backoff_of(c, n));
+        if (n < c->cfg.retries && !cbug(c, SVC_BUG_RETRY_STORM)) { /* the bug: no pause */
+            int64_t wake = gr_deadline_in(backoff_of(c, n));
+            if (deadline != GR_FOREVER && wake >= deadline) {
+                gr_sleep_until(deadline); /* no time left for another attempt */
+                break;
+            }
+            gr_sleep_until(wake);
+        }
     }
     if (rc == 0)
         c->st.ok++;

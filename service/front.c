@@ -283,7 +283,12 @@ static void acceptor(void *arg)
 {
     svc_front *f = arg;
     gr_conn *c;
-    while (gr_accept(f->l, &c, GR_FOREVER) == 0) {
+    int rc;
+    while ((rc = gr_accept(f->l, &c, GR_FOREVER)) != -EBADF) { /* until closed */
+        if (rc < 0) { /* a transient failure (EMFILE, an injected error): retry */
+            gr_sleep(GR_MS(1));
+            continue;
+        }
         conn_arg *a = f->active < f->cfg.max_conns ? malloc(sizeof *a) : NULL;
         if (!a) { /* at max_conns: closed at once, the others go on */
             f->st.refused++;

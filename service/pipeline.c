@@ -130,8 +130,10 @@ static int stage_worker(gr_ctx *ctx, void *arg)
         t->st.running--;
         finish(t, jb, rc);
         if (rc == -ECANCELED || rc == -ETIMEDOUT) {
-            if (gr_ctx_err(ctx))
-                break; /* the group was cancelled: leave quietly */
+            if (gr_ctx_err(ctx)) {
+                rc = 0; /* the group was cancelled: leave quietly, not an error */
+                break;
+            }
             rc = 0;   /* the job's own cancellation: not a stage failure */
             continue;
         }

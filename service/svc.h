@@ -217,7 +217,7 @@ void svc_release(svc *t);
  * SVC_DEP_MAGIC), close. Faults on its connections (net/<endpoint>/...:
  * delay, drop, error) are how scenarios exercise timeouts, retries,
  * breakers and recovery. */
-#define SVC_DEP_MAGIC UINT64_C(0x9e3779b97f4a7c15)
+#define SVC_DEP_MAGIC UINT64_C(0x9e3779b97f4a7c15) /* words are little-endian */
 
 typedef struct svc_dep svc_dep;
 
@@ -308,10 +308,16 @@ typedef struct svc_front_cfg {
 } svc_front_cfg;
 
 /* Serve target t (which stays the caller's) at cfg->endpoint. Faults come
- * through j (may be NULL): svc/<name>/request (before a request is read),
- * .../execute (read, not yet executed), .../reply (executed, not yet
- * answered) accept delay, error and drop (the connection is aborted right
- * there). */
+ * through j (may be NULL) at three points of each request:
+ *   svc/<name>/request  before it is read
+ *   svc/<name>/execute  read, not yet executed
+ *   svc/<name>/reply    executed, not yet answered
+ * each accepting delay; drop (the connection is aborted right there: at
+ * execute the request never runs, at reply it ran and its answer is lost);
+ * and error (at request: the connection is closed without an answer; at
+ * execute: answered with the error, not run; at reply: it ran, answered
+ * with the error). A drop spec's phase is not used at these points: the
+ * point is the phase. */
 int svc_front_start(svc_front **out, svc *t, const svc_front_cfg *cfg, inj *j, char *err,
                     size_t errlen);
 const char *svc_front_endpoint(const svc_front *f);
@@ -325,9 +331,10 @@ typedef struct svc_front_stats {
 
 void svc_front_stats_get(const svc_front *f, svc_front_stats *out);
 
-/* Stop accepting, close idle connections, wait (grace ns) for requests in
- * progress, then abort what is left. 0, or -EBUSY if tasks remained (f is
- * then kept for them). Does not stop the target. */
+/* Stop accepting; idle connections close within 10 ms; wait (grace ns) for
+ * requests in progress to be answered. 0 (f is freed), or -EBUSY if some
+ * are still running (nothing is aborted; f is kept for them). Does not
+ * stop the target. */
 int svc_front_stop(svc_front *f, int64_t grace);
 
 /* A client of the front: one request, over conn (opened by the caller),

@@ -26,4 +26,5 @@
     X(service_pipeline)     \
     X(service_dep)          \
     X(service_front)        \
-    X(service_load)
+    X(service_load)         \
+    X(service_docs)

@@ -38,6 +38,8 @@ static void scenario(void *arg)
         j = tu_inj(5, 0);
         inj_spec sp = spec(w->fault_point, w->fault_kind);
         sp.by = w->fault_by;
+            if (w->fault_kind == INJ_ERROR)
+            sp.err = EMFILE;
         TCHECK(inj_arm(j, &sp, err, sizeof err) > 0, 1);
     }
     for (int i = 0; i < w->ncalls; i++) {
@@ -135,6 +137,22 @@ START_TEST(half_open_probe_closes_after_recovery)
 }
 END_TEST
 
+START_TEST(accept_error_is_retried_by_the_server)
+{
+    dw w = base();
+    w.fault_point = "net/" DEP "/accept";
+    w.fault_kind = INJ_ERROR;
+    w.ncalls = 3;
+    w.gap = GR_MS(5);
+    /* first = 0: every accept fails until cleared after the first call */
+    w.clear_after_first = true;
+    sim_ok(scenario, &w);
+    ck_assert_int_eq(w.rc[1], 0);
+    ck_assert_int_eq(w.rc[2], 0); /* the accept loop survived the error */
+    ck_assert_uint_ge(w.served, 2);
+}
+END_TEST
+
 START_TEST(no_timeout_waits_on_a_stuck_dependency)
 {
     for (int on = 0; on <= 1; on++) {
@@ -177,6 +195,90 @@ START_TEST(retry_storm_hammers_without_pause_or_breaker)
 }
 END_TEST
 
+/* Half-open lets one probe through at a time; a backoff never sleeps past
+ * the call's deadline. */
+typedef struct probe {
+    svc_client *c;
+    int rc[4];
+} probe;
+
+static probe *probe_p;
+
+static void prober(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    probe_p->rc[i] = svc_client_call(probe_p->c, (uint64_t)i, GR_FOREVER);
+}
+
+static void half_open_main(void *arg)
+{
+    probe *p = arg;
+    probe_p = p;
+    svc_dep *d = NULL;
+    inj *j = tu_inj(5, 0);
+    svc_dep_cfg dc = {.endpoint = DEP, .latency = GR_MS(1)};
+    svc_client_cfg cc = {.timeout = GR_MS(20), .breaker_failures = 1, .breaker_cooldown = GR_MS(10)};
+    TCHECK(svc_dep_start(&d, &dc, NULL, 0), 0);
+    TCHECK(svc_client_create(&p->c, DEP, &cc, NULL, 0), 0);
+    inj_spec sp = spec("net/" DEP "/write", INJ_DROP);
+    sp.first = 1;
+    TCHECK(inj_arm(j, &sp, NULL, 0) > 0, 1);
+    TCHECK(svc_client_call(p->c, 99, GR_FOREVER), -ECONNRESET); /* opens */
+    gr_sleep(GR_MS(20));                                         /* past the cooldown */
+    for (int i = 0; i < 4; i++)
+        gr_spawn(prober, (void *)(intptr_t)i, "prober");
+    gr_sleep(GR_MS(50));
+    inj_release(j);
+    TCHECK(svc_dep_stop(d, GR_S(1)), 0);
+}
+
+START_TEST(half_open_lets_one_probe_through)
+{
+    probe p = {0};
+    sim_ok(half_open_main, &p);
+    int ok = 0, fast = 0;
+    for (int i = 0; i < 4; i++) {
+        ok += p.rc[i] == 0;
+        fast += p.rc[i] == -EAGAIN;
+    }
+    ck_assert_int_eq(ok, 1);
+    ck_assert_int_eq(fast, 3);
+    svc_client_stats st;
+    svc_client_stats_get(p.c, &st);
+    ck_assert_int_eq(st.breaker, SVC_BREAKER_CLOSED);
+    svc_client_release(p.c);
+}
+END_TEST
+
+static void backoff_main(void *arg)
+{
+    int64_t *took = arg;
+    svc_dep *d = NULL;
+    svc_client *c = NULL;
+    inj *j = tu_inj(5, 0);
+    svc_dep_cfg dc = {.endpoint = DEP};
+    svc_client_cfg cc = {.timeout = GR_MS(20), .retries = 3, .backoff = GR_MS(100)};
+    TCHECK(svc_dep_start(&d, &dc, NULL, 0), 0);
+    TCHECK(svc_client_create(&c, DEP, &cc, NULL, 0), 0);
+    inj_spec sp = spec("net/" DEP "/read", INJ_DELAY);
+    sp.by = GR_S(3600);
+    TCHECK(inj_arm(j, &sp, NULL, 0) > 0, 1);
+    int64_t t0 = gr_now();
+    TCHECK(svc_client_call(c, 1, t0 + GR_MS(30)), -ETIMEDOUT);
+    *took = gr_now() - t0;
+    inj_release(j);
+    TCHECK(svc_dep_stop(d, GR_S(120)), 0);
+    svc_client_release(c);
+}
+
+START_TEST(backoff_never_passes_the_deadline)
+{
+    int64_t took = 0;
+    sim_ok(backoff_main, &took);
+    ck_assert_int_eq(took, GR_MS(30));
+}
+END_TEST
+
 static void real_main(void *arg)
 {
     int *rc = arg;
@@ -215,6 +317,9 @@ static void bad_cfg(void *arg)
     cc = (svc_client_cfg){.timeout = 1, .breaker_failures = 3};
     TCHECK(svc_client_create(&c, "x", &cc, err, sizeof err), -EINVAL);
     TCHECK(strncmp(err, "breaker_cooldown:", 17), 0);
+    cc = (svc_client_cfg){.timeout = 1, .breaker_failures = -1};
+    TCHECK(svc_client_create(&c, "x", &cc, err, sizeof err), -EINVAL);
+    TCHECK(strncmp(err, "breaker_failures:", 17), 0);
     cc = (svc_client_cfg){.timeout = 1, .bugs = SVC_BUG(SVC_BUG_NO_DEDUPE)};
     TCHECK(svc_client_create(&c, "x", &cc, err, sizeof err), -EINVAL);
     TCHECK(strncmp(err, "bugs: no_dedupe", 15), 0);
@@ -235,6 +340,9 @@ Suite *suite_service_dep(void)
     tcase_add_test(tc, timeouts_are_retried_with_backoff);
     tcase_add_test(tc, breaker_opens_fails_fast_then_recovers);
     tcase_add_test(tc, half_open_probe_closes_after_recovery);
+    tcase_add_test(tc, accept_error_is_retried_by_the_server);
+    tcase_add_test(tc, half_open_lets_one_probe_through);
+    tcase_add_test(tc, backoff_never_passes_the_deadline);
     tcase_add_test(tc, no_timeout_waits_on_a_stuck_dependency);
     tcase_add_test(tc, retry_storm_hammers_without_pause_or_breaker);
     tcase_add_test(tc, real_call_over_loopback);

@@ -17,6 +17,7 @@ typedef struct pw {
     int rc[256];
     int64_t grace, run;
     bool late;                   /* submit once more just before stopping */
+    int64_t deadline_in;         /* each request's deadline (0: none) */
     int stop_rc;
     int64_t stopped_at;
     uint64_t alive, panics;
@@ -35,7 +36,8 @@ static preq preqs[256];
 static void requester(void *arg)
 {
     preq *r = arg;
-    r->w->rc[r->i] = svc_call(r->w->t, (uint64_t)r->i + 1, GR_FOREVER);
+    int64_t dl = r->w->deadline_in ? gr_deadline_in(r->w->deadline_in) : GR_FOREVER;
+    r->w->rc[r->i] = svc_call(r->w->t, (uint64_t)r->i + 1, dl);
 }
 
 static void scenario(void *arg)
@@ -137,6 +139,7 @@ START_TEST(stop_cancels_after_grace)
     w.grace = GR_MS(120);
     gr_sched *s = sim_run(scenario, &w);
     ck_assert_int_eq(w.stop_rc, -ETIMEDOUT);
+    ck_assert_int_eq(w.st.error, 0); /* cancelled by stop: no stage failed */
     ck_assert_uint_gt(w.sum.by_state[SVC_JOB_CANCELLED], 0);
     ck_assert_uint_eq(w.sum.by_state[SVC_JOB_ACCEPTED], 0);
     ck_assert_uint_eq(w.alive, 0);
@@ -248,6 +251,26 @@ START_TEST(ignore_ctx_outlives_the_stop)
 }
 END_TEST
 
+START_TEST(leak_on_cancel_leaves_a_stage_stuck)
+{
+    for (int on = 0; on <= 1; on++) {
+        pw w = three(GR_MS(20), 4);
+        w.cfg.bugs = on ? SVC_BUG(SVC_BUG_LEAK_ON_CANCEL) | SVC_BUG(SVC_BUG_IGNORE_CTX) : 0;
+        w.n = 2;
+        w.deadline_in = GR_MS(5); /* the requesters give up mid-way */
+        w.run = GR_S(1);
+        w.grace = GR_MS(50);
+        gr_sched *s = sim_run(scenario, &w);
+        ck_assert_int_eq(w.stop_rc, on ? -EBUSY : 0);
+        if (on)
+            ck_assert_uint_gt(w.alive, 0); /* the last stage, sending a reply forever */
+        else
+            ck_assert_uint_eq(w.alive, 0);
+        done(&w, s);
+    }
+}
+END_TEST
+
 Suite *suite_service_pipeline(void)
 {
     Suite *s = suite_create("service_pipeline");
@@ -257,6 +280,7 @@ Suite *suite_service_pipeline(void)
     tcase_add_test(tc, stop_cancels_after_grace);
     tcase_add_test(tc, backpressure_end_to_end);
     tcase_add_test(tc, submit_without_waiting);
+    tcase_add_test(tc, leak_on_cancel_leaves_a_stage_stuck);
     tcase_add_test(tc, config_errors_name_the_field);
     tcase_add_test(tc, send_after_close_panics);
     tcase_add_test(tc, ignore_ctx_outlives_the_stop);
