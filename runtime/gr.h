@@ -555,6 +555,13 @@ int gr_conn_close(gr_conn *c);
  * reads and writes fail with -ECONNRESET. Frees c. */
 int gr_conn_abort(gr_conn *c);
 
+/* Interrupt c from any task: calls waiting on it return -ESHUTDOWN at once,
+ * and so do later ones. Nothing is sent and c is not freed: its owner
+ * still closes it (FIN) or aborts it (RST), which is all the peer sees.
+ * A call inside a delay fault returns -ESHUTDOWN when the delay ends.
+ * 0 (also when already shut); -EINVAL (NULL); -EBADF (closed). */
+int gr_conn_shutdown(gr_conn *c);
+
 const char *gr_conn_endpoint(const gr_conn *c); /* the listener's endpoint */
 
 /* ---------------------------------------------------------------- gates */

@@ -181,6 +181,8 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         return -EINVAL;
     if (c->closed)
         return -EBADF;
+    if (c->shut)
+        return -ESHUTDOWN;
     if (!c->link)
         return gr__real_read(s, c, buf, len, deadline);
     c->busy++;
@@ -194,6 +196,8 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         len = res.short_bytes ? (size_t)res.short_bytes : 1;
     gr__pipe *p = in_pipe(c);
     for (;;) {
+        if (c->shut)
+            return conn_leave(c, -ESHUTDOWN);
         int64_t now = gr__clock_read(s);
         size_t n = pipe_take(p, buf, len, now);
         if (n) {
@@ -220,6 +224,8 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
         return -EINVAL;
     if (c->closed)
         return -EBADF;
+    if (c->shut)
+        return -ESHUTDOWN;
     if (!c->link)
         return gr__real_write(s, c, buf, len, deadline);
     c->busy++;
@@ -234,6 +240,8 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
     gr__pipe *p = out_pipe(c);
     size_t done = 0;
     for (;;) {
+        if (c->shut)
+            return conn_leave(c, -ESHUTDOWN);
         if (p->refuse)
             return conn_leave(c, p->refuse);
         int64_t now = gr__clock_read(s);
@@ -303,6 +311,22 @@ static int dropped(gr_conn *c)
     return -ECONNRESET;
 }
 int gr_conn_abort(gr_conn *c) { return conn_shut(c, END_RST, -ECONNRESET); }
+int gr_conn_shutdown(gr_conn *c)
+{
+    if (!c)
+        return -EINVAL;
+    if (c->closed)
+        return -EBADF;
+    if (c->shut)
+        return 0;
+    c->shut = true;
+    if (!c->link)
+        return gr__real_shutdown(c);
+    gr__wake_all(c->s, &in_pipe(c)->readq);   /* only our side waits here */
+    gr__wake_all(c->s, &out_pipe(c)->writeq);
+    return 0;
+}
+
 const char *gr_conn_endpoint(const gr_conn *c)
 {
     return !c ? "" : c->link ? c->link->endpoint : c->endpoint;

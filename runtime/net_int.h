@@ -50,6 +50,7 @@ struct gr_conn {
     gr__points points;       /* real: net/<endpoint>/read, .../write */
     int side;                /* 0 client, 1 server */
     bool closed;
+    bool shut;               /* gr_conn_shutdown: calls fail with -ESHUTDOWN */
     int busy;                /* tasks inside a call on it */
     gr_conn *next_pending;   /* a listener's backlog */
 };
@@ -101,6 +102,7 @@ int gr__real_connect(gr_sched *s, gr_conn **out, const char *endpoint, int64_t d
 int64_t gr__real_read(gr_sched *s, gr_conn *c, void *buf, size_t len, int64_t deadline);
 int64_t gr__real_write(gr_sched *s, gr_conn *c, const void *buf, size_t len, int64_t deadline);
 int gr__real_shut(gr_conn *c, bool abortive);
+int gr__real_shutdown(gr_conn *c);
 void gr__real_conn_free(gr_conn *c);
 void gr__real_listener_free(gr_listener *l);
 

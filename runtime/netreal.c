@@ -177,8 +177,8 @@ int64_t gr__real_read(gr_sched *s, gr_conn *c, void *buf, size_t len, int64_t de
     if (rc <= 0)
         return leave(c, rc);
     for (;;) {
-        if (c->closed)
-            return leave(c, -EBADF);
+        if (c->closed || c->shut)
+            return leave(c, c->closed ? -EBADF : -ESHUTDOWN);
         if (c->io.fd < 0)
             return leave(c, -ECONNRESET);
         ssize_t n = read(c->io.fd, buf, len);
@@ -200,8 +200,8 @@ int64_t gr__real_write(gr_sched *s, gr_conn *c, const void *buf, size_t len, int
         return leave(c, rc);
     size_t done = 0;
     while (done < len) {
-        if (c->closed)
-            return leave(c, -EBADF);
+        if (c->closed || c->shut)
+            return leave(c, c->closed ? -EBADF : -ESHUTDOWN);
         if (c->io.fd < 0)
             return leave(c, -ECONNRESET);
         ssize_t n = send(c->io.fd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
@@ -216,6 +216,13 @@ int64_t gr__real_write(gr_sched *s, gr_conn *c, const void *buf, size_t len, int
             return leave(c, -ETIMEDOUT);
     }
     return leave(c, (int64_t)len);
+}
+
+int gr__real_shutdown(gr_conn *c)
+{
+    gr__wake_all(c->s, &c->io.rq);
+    gr__wake_all(c->s, &c->io.wq);
+    return 0;
 }
 
 int gr__real_shut(gr_conn *c, bool abortive)

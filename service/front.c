@@ -12,9 +12,15 @@
 
 #define REQ_MAGIC 0x31465447u /* "GTF1" little-endian */
 #define REP_MAGIC 0x31525447u /* "GTR1" */
-#define IDLE_SLICE GR_MS(10)  /* an idle connection checks for stop this often */
 
 enum { PT_REQUEST, PT_EXECUTE, PT_REPLY };
+
+/* A connection being served; stop interrupts the idle ones. */
+typedef struct served {
+    struct served *prev, *next;
+    gr_conn *c;
+    bool idle;               /* waiting for its next request */
+} served;
 
 typedef struct result {
     uint64_t id;
@@ -34,6 +40,7 @@ struct svc_front {
     gr_gate *idle;           /* opened by the waiter once tasks is 0 */
     gr_gate *settled;        /* pulsed whenever a result is stored */
     int active;              /* connections being served */
+    served *conns;           /* ... and each of them */
     bool stopping;
     result *results;         /* dedupe: every id executed */
     size_t nresults, results_cap;
@@ -197,33 +204,27 @@ static int phase(svc_front *f, int pt)
     return rc;
 }
 
-/* Wait for the first byte of the next request: the idle wait, in slices
- * so that stop is noticed. 0 = a request is coming; else why not. */
-static int await_request(svc_front *f, gr_conn *c, unsigned char *first)
+/* Wait for the first byte of the next request (the idle wait; stop
+ * interrupts it with gr_conn_shutdown). 0 = a request is coming. */
+static int await_request(svc_front *f, served *sv, unsigned char *first)
 {
-    int64_t idle_until = gr_deadline_in(f->cfg.read_timeout);
-    for (;;) {
-        if (f->stopping)
-            return -ESHUTDOWN;
-        int64_t until = gr_deadline_in(IDLE_SLICE);
-        if (until > idle_until)
-            until = idle_until;
-        int64_t r = gr_conn_read(c, first, 1, until);
-        if (r == 1)
-            return 0;
-        if (r != -ETIMEDOUT || gr_now() >= idle_until)
-            return r == 0 ? -EPIPE : (int)r;
-    }
+    if (f->stopping)
+        return -ESHUTDOWN;
+    sv->idle = true;
+    int64_t r = gr_conn_read(sv->c, first, 1, gr_deadline_in(f->cfg.read_timeout));
+    sv->idle = false;
+    return r == 1 ? 0 : r == 0 ? -EPIPE : (int)r;
 }
 
 /* Serve one request; 0 to keep the connection, else how it ends (1 = abort). */
-static int serve_one(svc_front *f, gr_conn *c)
+static int serve_one(svc_front *f, served *sv)
 {
+    gr_conn *c = sv->c;
     unsigned char h[SVC_FRONT_HEADER], junk[4096];
     int rc = phase(f, PT_REQUEST);
     if (rc)
         return rc;
-    if ((rc = await_request(f, c, h)) < 0)
+    if ((rc = await_request(f, sv, h)) < 0)
         return rc;
     int64_t deadline = gr_deadline_in(f->cfg.read_timeout);
     if ((rc = read_full(c, h + 1, sizeof h - 1, deadline)) < 0)
@@ -268,15 +269,26 @@ static void conn_task(void *arg)
 {
     conn_arg a = *(conn_arg *)arg;
     free(arg);
+    svc_front *f = a.f;
+    served sv = {.next = f->conns, .c = a.c};
+    if (f->conns)
+        f->conns->prev = &sv;
+    f->conns = &sv;
     int rc;
-    while ((rc = serve_one(a.f, a.c)) == 0)
+    while ((rc = serve_one(f, &sv)) == 0)
         ;
+    if (sv.prev)
+        sv.prev->next = sv.next;
+    else
+        f->conns = sv.next;
+    if (sv.next)
+        sv.next->prev = sv.prev;
     if (rc == 1)
         gr_conn_abort(a.c); /* a drop, or a bad frame: RST */
     else
         gr_conn_close(a.c);
-    a.f->active--;
-    gr_wg_done(a.f->tasks);
+    f->active--;
+    gr_wg_done(f->tasks);
 }
 
 static void acceptor(void *arg)
@@ -387,6 +399,9 @@ int svc_front_stop(svc_front *f, int64_t grace)
         return -EINVAL;
     f->stopping = true;
     gr_listener_close(f->l);
+    for (served *sv = f->conns; sv; sv = sv->next)
+        if (sv->idle)
+            gr_conn_shutdown(sv->c); /* its owner closes it */
     gr_spawn(waiter, f, "front.waiter");
     if (gr_gate_wait(f->idle, gr_deadline_in(grace)) < 0)
         return -EBUSY; /* connection tasks still use f: it stays */

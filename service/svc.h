@@ -331,7 +331,7 @@ typedef struct svc_front_stats {
 
 void svc_front_stats_get(const svc_front *f, svc_front_stats *out);
 
-/* Stop accepting; idle connections close within 10 ms; wait (grace ns) for
+/* Stop accepting; idle connections close at once; wait (grace ns) for
  * requests in progress to be answered. 0 (f is freed), or -EBUSY if some
  * are still running (nothing is aborted; f is kept for them). Does not
  * stop the target. */

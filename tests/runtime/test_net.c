@@ -251,6 +251,43 @@ START_TEST(blocked_read_shows_and_close_wakes_it)
 }
 END_TEST
 
+/* Shutdown from another task: the blocked reader wakes with -ESHUTDOWN,
+ * later calls fail the same way, the peer sees nothing until the owner
+ * closes, and then a plain end of stream. */
+static void shutdown_main(void *arg)
+{
+    struct waiting *w = arg;
+    gr_listener *l = listen_on(EP, GR_MS(2), 0);
+    gr_conn *srv = NULL;
+    TCHECK(gr_connect(&w->c, EP, GR_FOREVER), 0);
+    TCHECK(gr_accept(l, &srv, GR_FOREVER), 0);
+    gr_spawn(reader, w, "reader");
+    gr_sleep(GR_MS(1));
+    int64_t at = gr_now();
+    TCHECK(gr_conn_shutdown(w->c), 0);
+    TCHECK(gr_conn_shutdown(w->c), 0); /* idempotent */
+    for (int i = 0; i < 100 && w->rc == 0; i++)
+        gr_yield(); /* the reader is ready; the sim may pick either of us */
+    TCHECK(w->rc, -ESHUTDOWN);
+    TCHECK(gr_now(), at); /* at once, not at a deadline */
+    char b[4];
+    TCHECK(gr_conn_read(w->c, b, 1, GR_FOREVER), -ESHUTDOWN);
+    TCHECK(gr_conn_write(w->c, "x", 1, GR_FOREVER), -ESHUTDOWN);
+    TCHECK(gr_conn_read(srv, b, 1, gr_deadline_in(GR_MS(50))), -ETIMEDOUT);
+    TCHECK(gr_conn_close(w->c), 0);
+    TCHECK(gr_conn_read(srv, b, 1, GR_FOREVER), 0);
+    TCHECK(gr_conn_shutdown(NULL), -EINVAL);
+    gr_conn_close(srv);
+    gr_listener_close(l);
+}
+
+START_TEST(shutdown_wakes_a_blocked_reader)
+{
+    struct waiting w = {0};
+    sim_ok(shutdown_main, &w);
+}
+END_TEST
+
 static void lclose_main(void *arg)
 {
     (void)arg;
@@ -342,6 +379,7 @@ Suite *suite_runtime_net(void)
     tcase_add_test(tc, abort_discards_and_resets);
     tcase_add_test(tc, writer_waits_for_reader);
     tcase_add_test(tc, blocked_read_shows_and_close_wakes_it);
+    tcase_add_test(tc, shutdown_wakes_a_blocked_reader);
     tcase_add_test(tc, listener_close_resets_pending);
     tcase_add_test(tc, lonely_accept_is_a_deadlock);
     tcase_add_test(tc, close_between_accepts_is_ebadf);

@@ -178,6 +178,58 @@ START_TEST(abort_is_a_reset)
 }
 END_TEST
 
+/* ------------------------------------------------------------ shutdown */
+
+struct shut {
+    gr_conn *c;
+    gr_wg *done;
+    int64_t rc;
+};
+
+static void shut_reader(void *arg)
+{
+    struct shut *sh = arg;
+    char b[4];
+    sh->rc = gr_conn_read(sh->c, b, sizeof b, gr_deadline_in(GR_S(10)));
+    gr_wg_done(sh->done);
+}
+
+/* Shutdown from another task wakes a reader parked in epoll with
+ * -ESHUTDOWN (not at its 10 s deadline); the wire is untouched until the
+ * owner closes, and the peer then reads end of stream. */
+static void shut_main(void *arg)
+{
+    struct shut *sh = arg;
+    gr_listener *l = listen_any();
+    gr_conn *srv = NULL;
+    TCHECK(gr_connect(&sh->c, gr_listener_endpoint(l), gr_deadline_in(GR_S(5))), 0);
+    TCHECK(gr_accept(l, &srv, gr_deadline_in(GR_S(5))), 0);
+    if (!sh->c || !srv)
+        return;
+    TCHECK(gr_wg_create(&sh->done, "reader"), 0);
+    gr_wg_add(sh->done, 1);
+    gr_spawn(shut_reader, sh, "reader");
+    gr_sleep(GR_MS(20));
+    TCHECK(gr_conn_shutdown(sh->c), 0);
+    gr_wg_wait(sh->done);
+    gr_wg_release(sh->done);
+    TCHECK(sh->rc, -ESHUTDOWN); /* not -ETIMEDOUT: woken, not timed out */
+    char b[4];
+    TCHECK(gr_conn_write(sh->c, "x", 1, gr_deadline_in(GR_S(1))), -ESHUTDOWN);
+    TCHECK(gr_conn_read(srv, b, 1, gr_deadline_in(GR_MS(20))), -ETIMEDOUT);
+    TCHECK(gr_conn_close(sh->c), 0);
+    TCHECK(gr_conn_read(srv, b, 1, gr_deadline_in(GR_S(5))), 0);
+    gr_conn_close(srv);
+    gr_listener_close(l);
+}
+
+START_TEST(shutdown_wakes_an_epoll_reader)
+{
+    struct shut sh = {0};
+    real_ok(shut_main, &sh);
+}
+END_TEST
+
 /* ------------------------------------------------------------ big transfer */
 
 #define BIG (8u << 20)
@@ -244,6 +296,7 @@ Suite *suite_runtime_netreal(void)
     tcase_add_test(tc, many_clients_echo);
     tcase_add_test(tc, refused_deadline_eof);
     tcase_add_test(tc, abort_is_a_reset);
+    tcase_add_test(tc, shutdown_wakes_an_epoll_reader);
     tcase_add_test(tc, big_transfer_parks_the_writer);
     suite_add_tcase(s, tc);
     return s;

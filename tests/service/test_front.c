@@ -257,6 +257,76 @@ START_TEST(bounded_conns_stalled_and_bad_clients)
 }
 END_TEST
 
+/* ------------------------------------------------------------ idle waits */
+
+typedef struct idlew {
+    fw w;
+    int64_t stop_took;
+    int64_t request_took;
+    int attempts;
+} idlew;
+
+/* Stop closes a connection idle between requests at once (the idle read is
+ * interrupted, not polled), and the client sees a plain end of stream. */
+static void idle_stop_main(void *arg)
+{
+    idlew *d = arg;
+    up(&d->w, "front", GR_MS(1), 0, 16);
+    gr_conn *c = NULL;
+    TCHECK(call("front", &c, 1, &d->attempts), 0);
+    gr_sleep(GR_MS(5));
+    int64_t t0 = gr_now();
+    svc_front_stats_get(d->w.front, &d->w.st);
+    TCHECK(svc_front_stop(d->w.front, GR_S(2)), 0);
+    d->stop_took = gr_now() - t0;
+    char x;
+    TCHECK(gr_conn_read(c, &x, 1, gr_deadline_in(GR_S(1))), 0);
+    gr_conn_close(c);
+    TCHECK(svc_stop(d->w.pool, GR_S(2)), 0);
+    svc_release(d->w.pool);
+    svc_ledger_release(d->w.ledger);
+}
+
+START_TEST(stop_closes_idle_connections_at_once)
+{
+    idlew d = {0};
+    sim_ok(idle_stop_main, &d);
+    ck_assert_int_eq(d.stop_took, 0); /* virtual time: no poll interval */
+    ck_assert_uint_eq(d.w.st.executed, 1);
+}
+END_TEST
+
+/* A delay at the front's read point longer than any poll interval slows
+ * every read down but starves nothing: the request is answered on the
+ * first attempt. */
+static void read_delay_main(void *arg)
+{
+    idlew *d = arg;
+    d->w.j = tu_inj(11, 0);
+    up(&d->w, "front", GR_MS(1), 0, 16);
+    inj_spec sp = spec("net/front/read", INJ_DELAY);
+    sp.by = GR_MS(50);
+    char err[200] = "";
+    TCHECK(inj_arm(d->w.j, &sp, err, sizeof err) > 0, 1);
+    gr_conn *c = NULL;
+    int64_t t0 = gr_now();
+    TCHECK(call("front", &c, 1, &d->attempts), 0);
+    d->request_took = gr_now() - t0;
+    gr_conn_close(c);
+    down(&d->w);
+}
+
+START_TEST(read_delay_at_the_front_does_not_starve_it)
+{
+    idlew d = {0};
+    sim_ok(read_delay_main, &d);
+    ck_assert_int_eq(d.attempts, 1);
+    ck_assert_int_ge(d.request_took, GR_MS(100)); /* the front's read and the client's */
+    ck_assert_uint_eq(d.w.st.executed, 1);
+    ck_assert_uint_eq(d.w.sum.execs, 1);
+}
+END_TEST
+
 /* ------------------------------------------------------------ real TCP, drops, exactly once */
 
 #define RCLIENTS 8
@@ -330,6 +400,8 @@ Suite *suite_service_front(void)
     tcase_add_test(tc, no_dedupe_re_executes_retries);
     tcase_add_test(tc, retry_of_a_running_id_waits_for_it);
     tcase_add_test(tc, bounded_conns_stalled_and_bad_clients);
+    tcase_add_test(tc, stop_closes_idle_connections_at_once);
+    tcase_add_test(tc, read_delay_at_the_front_does_not_starve_it);
     tcase_add_test(tc, real_drops_with_retries_exactly_once);
     suite_add_tcase(s, tc);
     return s;
