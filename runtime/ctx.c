@@ -15,14 +15,38 @@ struct gr_ctx {
     int err;                /* 0, -ECANCELED or -ETIMEDOUT */
     int64_t deadline;       /* effective: the earliest of its ancestors' */
     gr__timer tm;           /* armed while its own deadline is the earliest */
+    gr_ctx_hook *hooks;     /* run once, at cancellation, in order added */
+    gr_ctx_hook *hooks_last;
     bool background;
 };
+
+static void unlink_hook(gr_ctx_hook *h)
+{
+    gr_ctx *c = h->ctx;
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        c->hooks = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    else
+        c->hooks_last = h->prev;
+    h->prev = h->next = NULL;
+    h->ctx = NULL;
+}
 
 static void cancel_one(gr_ctx *c, int err)
 {
     c->err = err;
     gr__timer_stop(c->s, &c->tm);
     gr__chan_close(c->done);
+    if (c->s->releasing) /* the hooks' memory may be gone */
+        c->hooks = c->hooks_last = NULL;
+    while (c->hooks) { /* a hook may add or remove others: take one at a time */
+        gr_ctx_hook *h = c->hooks;
+        unlink_hook(h);
+        h->fn(h->arg);
+    }
 }
 
 /* Cancel root and, in pre-order, every descendant not cancelled yet. A
@@ -146,6 +170,33 @@ int gr_ctx_cancel(gr_ctx *c)
         return -EINVAL;
     cancel_tree(c, -ECANCELED);
     return 0;
+}
+
+int gr_ctx_hook_add(gr_ctx *c, gr_ctx_hook *h, void (*fn)(void *), void *arg)
+{
+    if (!c || !h || !fn || c->background)
+        return -EINVAL;
+    *h = (gr_ctx_hook){.fn = fn, .arg = arg};
+    if (c->err) {
+        fn(arg);
+        return 0;
+    }
+    h->ctx = c;
+    h->prev = c->hooks_last;
+    if (c->hooks_last)
+        c->hooks_last->next = h;
+    else
+        c->hooks = h;
+    c->hooks_last = h;
+    return 0;
+}
+
+bool gr_ctx_hook_del(gr_ctx_hook *h)
+{
+    if (!h || !h->ctx)
+        return false;
+    unlink_hook(h);
+    return true;
 }
 
 int gr_ctx_err(const gr_ctx *c) { return c ? c->err : -EINVAL; }

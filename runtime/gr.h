@@ -387,6 +387,26 @@ int64_t gr_ctx_deadline(const gr_ctx *c);
  * and the background context are no-ops. Tasks must not use c afterwards. */
 void gr_ctx_release(gr_ctx *c);
 
+/* Run fn(arg) once when c is cancelled, for any reason (Go's
+ * context.AfterFunc): to interrupt what cannot select on gr_ctx_done, e.g.
+ * gr_conn_shutdown on a connection a task is blocked on. fn runs inside
+ * the cancelling call, or in the scheduler when a deadline passes: it must
+ * not block, only wake things. If c is already done, fn runs now. The hook
+ * is the caller's memory, with private fields, until it has run or been
+ * removed. 0; -EINVAL (NULL c, h or fn, or the background context). */
+typedef struct gr_ctx_hook {
+    struct gr_ctx_hook *prev, *next; /* private */
+    gr_ctx *ctx;
+    void (*fn)(void *arg);
+    void *arg;
+} gr_ctx_hook;
+
+int gr_ctx_hook_add(gr_ctx *c, gr_ctx_hook *h, void (*fn)(void *arg), void *arg);
+
+/* Remove h before it runs: true if removed, false if it had run already
+ * (or was never added). */
+bool gr_ctx_hook_del(gr_ctx_hook *h);
+
 /* ---------------------------------------------------------------- WaitGroup */
 
 typedef struct gr_wg gr_wg;

@@ -214,6 +214,7 @@ struct gr_sched {
     gr__task *cur;               /* running task, NULL in scheduler context */
     gr__task *main;              /* main task of the current run */
     bool main_done, running;
+    bool releasing;              /* gr_sched_release: hooks are not run */
     bool faults_on;              /* fail points armed and a hook installed:
                                     read with cur on every channel op */
     gr__task *dead;              /* exited task whose stack awaits reaping */

@@ -432,6 +432,7 @@ void gr_sched_release(gr_sched *s)
         if (t->timer.hidx >= 0)
             gr__timer_stop(s, &t->timer);
     }
+    s->releasing = true; /* ctx hooks may point at anything: none runs */
     while (s->objs)
         free_obj(s->objs);
     while (s->tasks_head) {

@@ -406,6 +406,115 @@ START_TEST(deep_chain_cancels)
 }
 END_TEST
 
+/* ------------------------------------------------------------ hooks */
+
+static char hook_log[32];
+static int64_t hook_at;
+
+static void log_hook(void *arg)
+{
+    size_t n = strlen(hook_log);
+    if (n + 1 < sizeof hook_log)
+        hook_log[n] = *(const char *)arg;
+    hook_at = gr_now();
+}
+
+static gr_ctx_hook *victim;
+static void removing_hook(void *arg)
+{
+    log_hook(arg);
+    TCHECK(gr_ctx_hook_del(victim), true); /* not run yet: removed */
+}
+
+static void hooks_main(void *arg)
+{
+    (void)arg;
+    gr_ctx_hook a, b, c, d, e;
+    hook_log[0] = 0;
+    /* in order added, once, by an ancestor's cancel; a removed one never */
+    gr_ctx *p = with_cancel(gr_ctx_background()), *k = with_cancel(p);
+    TCHECK(gr_ctx_hook_add(k, &a, log_hook, "a"), 0);
+    TCHECK(gr_ctx_hook_add(k, &b, log_hook, "b"), 0);
+    TCHECK(gr_ctx_hook_add(k, &c, log_hook, "c"), 0);
+    TCHECK(gr_ctx_hook_del(&b), true);
+    TCHECK(gr_ctx_hook_del(&b), false);
+    TCHECK(strcmp(hook_log, ""), 0);
+    gr_ctx_cancel(p);
+    TCHECK(strcmp(hook_log, "ac"), 0);
+    gr_ctx_cancel(k);
+    TCHECK(strcmp(hook_log, "ac"), 0); /* once */
+    TCHECK(gr_ctx_hook_del(&a), false); /* it ran */
+    /* on a done context: at once */
+    TCHECK(gr_ctx_hook_add(k, &d, log_hook, "d"), 0);
+    TCHECK(strcmp(hook_log, "acd"), 0);
+    TCHECK(gr_ctx_hook_del(&d), false);
+    /* at a deadline, run by the scheduler at that exact time */
+    gr_ctx *t = with_deadline(gr_ctx_background(), gr_now() + GR_MS(7));
+    int64_t want = gr_now() + GR_MS(7);
+    TCHECK(gr_ctx_hook_add(t, &e, log_hook, "e"), 0);
+    gr_sleep(GR_MS(20));
+    TCHECK(strcmp(hook_log, "acde"), 0);
+    TCHECK(hook_at, want);
+    /* a hook removing one added after it */
+    gr_ctx *r = with_cancel(gr_ctx_background());
+    TCHECK(gr_ctx_hook_add(r, &a, removing_hook, "x"), 0);
+    TCHECK(gr_ctx_hook_add(r, &b, log_hook, "y"), 0);
+    victim = &b;
+    gr_ctx_cancel(r);
+    TCHECK(strcmp(hook_log, "acdex"), 0);
+    /* bad arguments */
+    TCHECK(gr_ctx_hook_add(NULL, &a, log_hook, "z"), -EINVAL);
+    TCHECK(gr_ctx_hook_add(r, NULL, log_hook, "z"), -EINVAL);
+    TCHECK(gr_ctx_hook_add(r, &a, NULL, "z"), -EINVAL);
+    TCHECK(gr_ctx_hook_add(gr_ctx_background(), &a, log_hook, "z"), -EINVAL);
+    TCHECK(gr_ctx_hook_del(NULL), false);
+    gr_ctx_release(r);
+    gr_ctx_release(t);
+    gr_ctx_release(k);
+    gr_ctx_release(p);
+}
+
+START_TEST(hooks_run_once_at_cancellation)
+{
+    sim_ok(hooks_main, NULL);
+}
+END_TEST
+
+/* A hook left on a live context by a leaked task is not run when the
+ * scheduler is released: its memory (here the task's stack) is gone. */
+static int teardown_runs;
+static void count_hook(void *arg)
+{
+    (void)arg;
+    teardown_runs++;
+}
+
+static void hooked_forever(void *arg)
+{
+    gr_ctx_hook h;
+    gr_ctx_hook_add(arg, &h, count_hook, NULL);
+    gr_chan_recv(gr_ctx_done(arg), NULL); /* never cancelled: leaks */
+}
+
+static void teardown_main(void *arg)
+{
+    (void)arg;
+    gr_ctx *c = with_cancel(gr_ctx_background());
+    gr_spawn(hooked_forever, c, "hooked");
+    gr_sleep(GR_MS(1));
+}
+
+START_TEST(release_does_not_run_hooks)
+{
+    int rc;
+    teardown_runs = 0;
+    gr_sched *s = tu_run(GR_CLOCK_SIM, 1, teardown_main, NULL, &rc);
+    ck_assert_int_eq(rc, 0);
+    gr_sched_release(s);
+    ck_assert_int_eq(teardown_runs, 0);
+}
+END_TEST
+
 Suite *suite_runtime_ctx(void)
 {
     Suite *s = suite_create("runtime_ctx");
@@ -422,6 +531,8 @@ Suite *suite_runtime_ctx(void)
     tcase_add_test(tc, background_context);
     tcase_add_test(tc, cancel_wakes_select_on_done);
     tcase_add_test(tc, deep_chain_cancels);
+    tcase_add_test(tc, hooks_run_once_at_cancellation);
+    tcase_add_test(tc, release_does_not_run_hooks);
     suite_add_tcase(s, tc);
     return s;
 }
