@@ -578,7 +578,8 @@ int gr_conn_abort(gr_conn *c);
 /* Interrupt c from any task: calls waiting on it return -ESHUTDOWN at once,
  * and so do later ones. Nothing is sent and c is not freed: its owner
  * still closes it (FIN) or aborts it (RST), which is all the peer sees.
- * A call inside a delay fault returns -ESHUTDOWN when the delay ends.
+ * That includes a call waiting out a delay fault at its point (so does
+ * gr_conn_close, with -EBADF).
  * 0 (also when already shut); -EINVAL (NULL); -EBADF (closed). */
 int gr_conn_shutdown(gr_conn *c);
 

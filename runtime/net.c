@@ -187,9 +187,9 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         return gr__real_read(s, c, buf, len, deadline);
     c->busy++;
     gr_fault_res res;
-    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_READ, deadline, &res);
-    if (c->closed)
-        return conn_leave(c, -EBADF);
+    int f = gr__conn_fault(s, c, &c->link->points, c->link->endpoint, GR__NET_READ, deadline, &res);
+    if (c->closed || c->shut)
+        return conn_leave(c, c->closed ? -EBADF : -ESHUTDOWN);
     if (f < 0 || res.drop)
         return conn_leave(c, res.drop ? dropped(c) : f);
     if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < len)
@@ -230,9 +230,9 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
         return gr__real_write(s, c, buf, len, deadline);
     c->busy++;
     gr_fault_res res;
-    int f = gr__net_fault(s, &c->link->points, c->link->endpoint, GR__NET_WRITE, deadline, &res);
-    if (c->closed)
-        return conn_leave(c, -EBADF);
+    int f = gr__conn_fault(s, c, &c->link->points, c->link->endpoint, GR__NET_WRITE, deadline, &res);
+    if (c->closed || c->shut)
+        return conn_leave(c, c->closed ? -EBADF : -ESHUTDOWN);
     if (f < 0 || res.drop)
         return conn_leave(c, res.drop ? dropped(c) : f);
     if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < len)
@@ -271,6 +271,7 @@ static int conn_shut(gr_conn *c, int end, int refuse)
         return -EINVAL;
     if (c->closed)
         return -EBADF;
+    gr__conn_interrupt(c); /* a task in a fault's wait: -EBADF now */
     if (!c->link)
         return gr__real_shut(c, end == END_RST);
     gr__pipe *in = in_pipe(c), *out = out_pipe(c);
@@ -311,6 +312,18 @@ static int dropped(gr_conn *c)
     return -ECONNRESET;
 }
 int gr_conn_abort(gr_conn *c) { return conn_shut(c, END_RST, -ECONNRESET); }
+void gr__conn_interrupt(gr_conn *c)
+{
+    for (int k = 0; k < 2; k++) {
+        gr__task *t = c->in_fault[k];
+        if (t && t->state == GR_TASK_BLOCKED) {
+            if (t->timer.hidx >= 0)
+                gr__timer_stop(c->s, &t->timer);
+            gr__unblock(c->s, t, -1);
+        }
+    }
+}
+
 int gr_conn_shutdown(gr_conn *c)
 {
     if (!c)
@@ -320,6 +333,7 @@ int gr_conn_shutdown(gr_conn *c)
     if (c->shut)
         return 0;
     c->shut = true;
+    gr__conn_interrupt(c);
     if (!c->link)
         return gr__real_shutdown(c);
     gr__wake_all(c->s, &in_pipe(c)->readq);   /* only our side waits here */

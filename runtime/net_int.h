@@ -51,6 +51,7 @@ struct gr_conn {
     int side;                /* 0 client, 1 server */
     bool closed;
     bool shut;               /* gr_conn_shutdown: calls fail with -ESHUTDOWN */
+    gr__task *in_fault[2];   /* a task inside its read / write fail point */
     int busy;                /* tasks inside a call on it */
     gr_conn *next_pending;   /* a listener's backlog */
 };
@@ -88,6 +89,26 @@ static inline int gr__net_fault(gr_sched *s, gr__points *pts, const char *ep, in
     *res = (gr_fault_res){false, false, -1};
     return GR__FAULTS_ON(s) ? gr__fault_at(s, pts, ep, op, true, deadline, res) : 0;
 }
+
+/* A conn's read or write fail point. The task stays findable meanwhile, so
+ * that shutdown and close can cut a fault's wait (a delay, a block) short. */
+static inline int gr__conn_fault(gr_sched *s, gr_conn *c, gr__points *pts, const char *ep,
+                                 int op, int64_t deadline, gr_fault_res *res)
+{
+    if (!GR__FAULTS_ON(s)) {
+        *res = (gr_fault_res){false, false, -1};
+        return 0;
+    }
+    gr__task **slot = &c->in_fault[op == GR__NET_WRITE];
+    *slot = s->cur;
+    int f = gr__net_fault(s, pts, ep, op, deadline, res);
+    *slot = NULL;
+    return f;
+}
+
+/* End the fault waits of tasks inside c's fail points (as if their
+ * deadline had passed); they then see c shut or closed. */
+void gr__conn_interrupt(gr_conn *c);
 
 static inline gr__points gr__net_points(void)
 {

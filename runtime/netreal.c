@@ -160,9 +160,9 @@ static int drop(gr_conn *c)
 static int64_t conn_fault(gr_sched *s, gr_conn *c, int op, size_t *len, int64_t deadline)
 {
     gr_fault_res res;
-    int f = gr__net_fault(s, &c->points, c->endpoint, op, deadline, &res);
-    if (c->closed)
-        return -EBADF;
+    int f = gr__conn_fault(s, c, &c->points, c->endpoint, op, deadline, &res);
+    if (c->closed || c->shut)
+        return c->closed ? -EBADF : -ESHUTDOWN;
     if (f < 0 || res.drop)
         return res.drop ? drop(c) : f;
     if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < *len)

@@ -207,19 +207,38 @@ int svc_client_create(svc_client **out, const char *endpoint, const svc_client_c
 
 void svc_client_release(svc_client *c) { free(c); }
 
-/* One attempt: connect, request, reply. */
-static int attempt(svc_client *c, uint64_t request, int64_t deadline)
+/* The connection an attempt is using, for a cancellation hook to interrupt. */
+typedef struct inflight {
+    gr_conn *conn;
+} inflight;
+
+static void interrupt(void *arg)
+{
+    inflight *f = arg;
+    if (f->conn)
+        gr_conn_shutdown(f->conn); /* its calls return -ESHUTDOWN */
+}
+
+/* One attempt: connect, request, reply. ctx (may be NULL): its
+ * cancellation interrupts the attempt's reads and writes. */
+static int attempt(svc_client *c, uint64_t request, gr_ctx *ctx, int64_t deadline)
 {
     gr_conn *conn = NULL;
     int rc = gr_connect(&conn, c->endpoint, deadline);
     if (rc < 0)
         return rc;
+    inflight f = {conn};
+    gr_ctx_hook h;
+    if (ctx && gr_ctx_hook_add(ctx, &h, interrupt, &f) < 0)
+        ctx = NULL;
     unsigned char b[8];
     put_le64(b, request);
     int64_t w = gr_conn_write(conn, b, sizeof b, deadline);
     rc = w == (int64_t)sizeof b ? read_full(conn, b, sizeof b, deadline) : (int)(w < 0 ? w : -EPIPE);
     if (rc == 0 && get_le64(b) != (request ^ SVC_DEP_MAGIC))
         rc = -EPROTO;
+    if (ctx)
+        gr_ctx_hook_del(&h);
     gr_conn_close(conn);
     return rc;
 }
@@ -266,11 +285,26 @@ static int64_t backoff_of(const svc_client *c, int n)
     return (int64_t)(svc__unit() * (double)b);
 }
 
-int svc_client_call(svc_client *c, uint64_t request, int64_t deadline)
+/* Sleep until wake, or until ctx (may be NULL) is cancelled: 0 or its error. */
+static int pause_until(gr_ctx *ctx, int64_t wake)
+{
+    if (!ctx) {
+        gr_sleep_until(wake);
+        return 0;
+    }
+    gr_case cs[1] = {GR_RECV(gr_ctx_done(ctx), NULL)};
+    return gr_select(cs, 1, wake) == 0 ? gr_ctx_err(ctx) : 0;
+}
+
+/* The call, with its retries: before deadline, and (ctx non-NULL) until ctx
+ * is cancelled, which interrupts an attempt in flight. */
+static int call(svc_client *c, uint64_t request, gr_ctx *ctx, int64_t deadline)
 {
     c->st.calls++;
     int rc = -EAGAIN;
     for (int n = 0; n <= c->cfg.retries; n++) {
+        if (ctx && (rc = gr_ctx_err(ctx)) < 0)
+            break;
         if (!breaker_allows(c)) {
             c->st.fast_failed++;
             rc = -EAGAIN;
@@ -281,24 +315,50 @@ int svc_client_call(svc_client *c, uint64_t request, int64_t deadline)
         if (deadline != GR_FOREVER && (until == GR_FOREVER || until > deadline))
             until = deadline;
         c->st.attempts++;
-        rc = attempt(c, request, until);
+        rc = attempt(c, request, ctx, until);
+        if (ctx && gr_ctx_err(ctx)) { /* cancelled: not the dependency's failure */
+            rc = gr_ctx_err(ctx);
+            c->probing = false;
+            break;
+        }
         breaker_record(c, rc == 0);
         if (rc == 0 || (deadline != GR_FOREVER && gr_now() >= deadline))
             break;
         if (n < c->cfg.retries && !cbug(c, SVC_BUG_RETRY_STORM)) { /* the bug: no pause */
             int64_t wake = gr_deadline_in(backoff_of(c, n));
             if (deadline != GR_FOREVER && wake >= deadline) {
-                gr_sleep_until(deadline); /* no time left for another attempt */
+                int why = pause_until(ctx, deadline); /* no time left for another attempt */
+                rc = why < 0 ? why : rc;
                 break;
             }
-            gr_sleep_until(wake);
+            int why = pause_until(ctx, wake);
+            if (why < 0) {
+                rc = why;
+                break;
+            }
         }
     }
-    if (rc == 0)
+    if (ctx && rc == gr_ctx_err(ctx) && rc < 0)
+        c->st.cancelled++;
+    else if (rc == 0)
         c->st.ok++;
     else
         c->st.failed++;
     return rc;
+}
+
+int svc_client_call(svc_client *c, uint64_t request, int64_t deadline)
+{
+    return c && gr_current() ? call(c, request, NULL, deadline) : -EINVAL;
+}
+
+int svc_client_call_ctx(svc_client *c, uint64_t request, gr_ctx *ctx)
+{
+    if (!c || !ctx || !gr_current())
+        return -EINVAL;
+    if (cbug(c, SVC_BUG_NO_TIMEOUT)) /* the bug: the call is not tied to ctx at all */
+        return call(c, request, NULL, GR_FOREVER);
+    return call(c, request, ctx, gr_ctx_deadline(ctx));
 }
 
 void svc_client_stats_get(const svc_client *c, svc_client_stats *out) { *out = c->st; }

@@ -27,6 +27,8 @@ svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline,
     jb->id = id;
     jb->deadline = deadline;
     jb->async = async;
+    jb->ctx = NULL;
+    jb->dep_err = 0;
     jb->refs = async ? 1 : 2;
     return jb;
 }
@@ -73,8 +75,36 @@ int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline)
         return res;
     }
     gr_chan_try_send(jb->cancel, NULL); /* we give up: tell whoever runs it */
+    if (jb->ctx)
+        gr_ctx_cancel(jb->ctx);         /* and interrupt its dependency call */
     svc__job_put(p, jb);
     return -ETIMEDOUT;
+}
+
+int svc__job_call_dep(svc__job *jb, svc_client *dep, gr_ctx *parent, bool ignore_ctx)
+{
+    int rc;
+    if (ignore_ctx) { /* the bug: nothing the job's cancellation can reach */
+        rc = svc_client_call(dep, jb->id, GR_FOREVER);
+    } else {
+        gr_ctx *ctx;
+        if ((rc = gr_ctx_with_deadline(&ctx, parent, jb->deadline)) < 0)
+            return rc;
+        jb->ctx = ctx;
+        if (svc__job_given_up(jb))
+            gr_ctx_cancel(ctx);
+        rc = svc_client_call_ctx(dep, jb->id, ctx);
+        int why = gr_ctx_err(ctx);
+        jb->ctx = NULL;
+        gr_ctx_release(ctx);
+        if (why)
+            return svc__job_given_up(jb) ? -ECANCELED : why;
+    }
+    if (rc < 0) {
+        jb->dep_err = rc;
+        return -EIO;
+    }
+    return 0;
 }
 
 void svc__jobs_free(svc__jobs *p)

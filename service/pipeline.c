@@ -50,7 +50,7 @@ static void finish(pipe *t, job *jb, int rc)
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
                                                                : SVC_JOB_FAILED;
-    svc_ledger_final(t->ledger, jb->id, st, rc, gr_now());
+    svc_ledger_final(t->ledger, jb->id, st, jb->dep_err ? jb->dep_err : rc, gr_now());
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;
@@ -84,6 +84,8 @@ static int process(stage *sg, gr_ctx *ctx, job *jb)
         if (times_out)
             return -ETIMEDOUT;
     }
+    if (sg->cfg.dep && (rc = svc__job_call_dep(jb, sg->cfg.dep, ctx, bug(t, SVC_BUG_IGNORE_CTX))) < 0)
+        return rc;
     return sg->cfg.error_rate > 0 && svc__unit() < sg->cfg.error_rate ? -EIO : 0;
 }
 
@@ -128,7 +130,10 @@ static int stage_worker(gr_ctx *ctx, void *arg)
         if (rc == 0 && sg->out)
             continue; /* downstream now */
         t->st.running--;
+        bool job_only = jb->dep_err != 0; /* its dependency call failed: not the stage */
         finish(t, jb, rc);
+        if (job_only)
+            continue;
         if (rc == -ECANCELED || rc == -ETIMEDOUT) {
             if (gr_ctx_err(ctx)) {
                 rc = 0; /* the group was cancelled: leave quietly, not an error */

@@ -67,6 +67,8 @@ static int work(pool *t, job *jb)
         return rc;
     if ((rc = spend(t, jb, svc__cost(&t->cfg.cost))) < 0)
         return rc;
+    if (t->cfg.dep && (rc = svc__job_call_dep(jb, t->cfg.dep, t->ctx, bug(t, SVC_BUG_IGNORE_CTX))) < 0)
+        return rc;
     return t->cfg.error_rate > 0 && svc__unit() < t->cfg.error_rate ? -EIO : 0;
 }
 
@@ -75,7 +77,7 @@ static void finish(pool *t, job *jb, int rc)
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
                                                                : SVC_JOB_FAILED;
-    svc_ledger_final(t->ledger, jb->id, st, rc, gr_now());
+    svc_ledger_final(t->ledger, jb->id, st, jb->dep_err ? jb->dep_err : rc, gr_now());
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;

@@ -116,6 +116,8 @@ int svc_bug_parse(const char *name); /* the bug, or -EINVAL */
 
 /* ---------------------------------------------------------------- targets */
 
+typedef struct svc_client svc_client; /* the dependency's client, below */
+
 /* Work per job, spent on the scheduler clock (virtual in sim): fixed, plus
  * a jitter part distributed like inject's delays. */
 typedef struct svc_cost {
@@ -131,6 +133,11 @@ typedef struct svc_pool_cfg {
     int64_t job_timeout;   /* ns from submission; 0 = none */
     svc_cost cost;
     double error_rate;     /* [0, 1]: a job fails with -EIO */
+    svc_client *dep;       /* NULL, or: after its cost each job calls the
+                              dependency once through this client (request
+                              = job id), bounded and cancelled with the job;
+                              a failed call fails the job (-EIO; the ledger
+                              keeps the call's error) */
     unsigned bugs;         /* SVC_BUG(...) bits: unbounded_spawn,
                               leak_on_cancel, no_close_jobs, ignore_ctx,
                               wg_add_in_task, ticker_leak, unbounded_queue */
@@ -144,6 +151,10 @@ typedef struct svc_stage_cfg {
     svc_cost cost;
     double error_rate;     /* [0, 1]: the stage fails, and with it the
                               pipeline (errgroup semantics) */
+    svc_client *dep;       /* NULL, or: after its cost the stage calls the
+                              dependency for each job, as a pool does; a
+                              failed call fails that job only, not the
+                              stage (the pipeline goes on) */
 } svc_stage_cfg;
 
 #define SVC_STAGES_MAX 16
@@ -245,8 +256,6 @@ typedef enum {
 
 const char *svc_breaker_name(svc_breaker b);
 
-typedef struct svc_client svc_client;
-
 typedef struct svc_client_cfg {
     int64_t timeout;          /* per attempt, ns, > 0 */
     int retries;              /* attempts after the first, 0 .. 100 */
@@ -265,13 +274,25 @@ void svc_client_release(svc_client *c);
 
 /* One call with its retries, before deadline. 0; -EAGAIN when the breaker
  * is open (failing fast); else the last attempt's error (-ETIMEDOUT,
- * -ECONNRESET, -ECONNREFUSED, -EPROTO for a wrong reply, ...). */
+ * -ECONNRESET, -ECONNREFUSED, -EPROTO for a wrong reply, ...); -EINVAL
+ * (NULL, or outside a task). */
 int svc_client_call(svc_client *c, uint64_t request, int64_t deadline);
+
+/* The same, bounded by ctx: its deadline is the call's, and its
+ * cancellation interrupts the attempt in flight (through a hook that shuts
+ * the connection down) or the backoff pause, and returns ctx's error
+ * (-ECANCELED, or -ETIMEDOUT at its deadline), counted in `cancelled` and
+ * not held against the dependency by the breaker. A connect in progress
+ * is not interrupted (it is bounded by the attempt's timeout). Under the
+ * no_timeout bug the call ignores ctx entirely: no deadline, no
+ * cancellation. */
+int svc_client_call_ctx(svc_client *c, uint64_t request, gr_ctx *ctx);
 
 typedef struct svc_client_stats {
     uint64_t calls, ok, failed;
     uint64_t attempts;        /* connections tried */
     uint64_t fast_failed;     /* refused by the open breaker */
+    uint64_t cancelled;       /* ended by their ctx (svc_client_call_ctx) */
     uint64_t opened;          /* times the breaker opened */
     svc_breaker breaker;
 } svc_client_stats;

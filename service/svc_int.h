@@ -43,6 +43,8 @@ typedef struct svc__job {
     int64_t deadline;        /* its own timeout (GR_FOREVER: none) */
     gr_chan *reply;          /* int result: cap 1, or 0 (leak_on_cancel) */
     gr_chan *cancel;         /* cap 1: a token once the requester gave up */
+    gr_ctx *ctx;             /* while it calls the dependency: giving up cancels it */
+    int dep_err;             /* the failed dependency call's error, for the ledger */
     int refs;
     bool async;              /* submitted, nobody waits: no reply */
 } svc__job;
@@ -62,6 +64,12 @@ void svc__job_reply(svc__jobs *p, svc__job *jb, int rc);
 /* The requester's side: wait for the result until deadline; on timeout,
  * tell the job it was given up and return -ETIMEDOUT. Drops our reference. */
 int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline);
+/* The job's call to its dependency (request = its id), under a context
+ * derived from parent with the job's deadline, which the requester giving
+ * up cancels too. 0; the job's cancellation (-ECANCELED, -ETIMEDOUT); or
+ * -EIO when the call failed (its error kept in dep_err). ignore_ctx (the
+ * bug): the call is not tied to the job at all. */
+int svc__job_call_dep(svc__job *jb, svc_client *dep, gr_ctx *parent, bool ignore_ctx);
 /* Free every job (even those leaked tasks still hold: they never run again). */
 void svc__jobs_free(svc__jobs *p);
 

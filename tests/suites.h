@@ -25,6 +25,7 @@
     X(service_pool)         \
     X(service_pipeline)     \
     X(service_dep)          \
+    X(service_dep_targets)  \
     X(service_front)        \
     X(service_load)         \
     X(service_docs)

@@ -63,6 +63,58 @@ START_TEST(delay_at_read)
 }
 END_TEST
 
+/* A task waiting out a delay fault at its read is interrupted at once by
+ * gr_conn_shutdown (-ESHUTDOWN) and by close (-EBADF): that is how a
+ * cancelled caller gets its task back from a stuck dependency. */
+struct cut {
+    gr_conn *c;
+    int64_t rc, at;
+};
+
+static void cut_reader(void *arg)
+{
+    struct cut *k = arg;
+    char b[4];
+    k->rc = gr_conn_read(k->c, b, sizeof b, GR_FOREVER);
+    k->at = gr_now();
+}
+
+static void cut_main(void *arg)
+{
+    (void)arg;
+    for (int close = 0; close <= 1; close++) {
+        struct net n;
+        struct cut k = {0};
+        net_up(&n, GR_MS(1));
+        k.c = n.srv;
+        arm_at(n.j, "net/" EP "/read", INJ_DELAY, GR_S(3600), 0, 0);
+        gr_spawn(cut_reader, &k, "reader");
+        gr_sleep(GR_MS(5));
+        int64_t t0 = gr_now();
+        if (close) {
+            TCHECK(gr_conn_close(n.srv), 0);
+        } else {
+            TCHECK(gr_conn_shutdown(n.srv), 0);
+        }
+        for (int i = 0; i < 100 && !k.at; i++)
+            gr_yield();
+        TCHECK(k.rc, close ? -EBADF : -ESHUTDOWN);
+        TCHECK(k.at, t0);
+        inj_clear(n.j);
+        gr_conn_close(n.c);
+        if (!close)
+            gr_conn_close(n.srv);
+        gr_listener_close(n.l);
+        inj_release(n.j);
+    }
+}
+
+START_TEST(shutdown_and_close_cut_a_fault_wait)
+{
+    sim_ok(cut_main, NULL);
+}
+END_TEST
+
 static void error_main(void *arg)
 {
     (void)arg;
@@ -238,6 +290,7 @@ Suite *suite_inject_net(void)
     Suite *s = suite_create("inject_net");
     TCase *tc = tcase_create("net");
     tcase_add_test(tc, delay_at_read);
+    tcase_add_test(tc, shutdown_and_close_cut_a_fault_wait);
     tcase_add_test(tc, error_at_connect_and_write);
     tcase_add_test(tc, drop_resets_both_sides);
     tcase_add_test(tc, short_reads_and_writes);
