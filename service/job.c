@@ -81,24 +81,40 @@ int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline)
     return -ETIMEDOUT;
 }
 
-int svc__job_call_dep(svc__job *jb, svc_client *dep, gr_ctx *parent, bool ignore_ctx)
+int svc__job_ctx_open(svc__job *jb, gr_ctx *parent)
+{
+    int rc = gr_ctx_with_deadline(&jb->ctx, parent, jb->deadline);
+    if (rc < 0) {
+        jb->ctx = NULL;
+        return rc;
+    }
+    if (svc__job_given_up(jb))
+        gr_ctx_cancel(jb->ctx);
+    return 0;
+}
+
+void svc__job_ctx_close(svc__job *jb)
+{
+    gr_ctx_release(jb->ctx);
+    jb->ctx = NULL;
+}
+
+int svc__job_ctx_err(const svc__job *jb)
+{
+    int why = jb->ctx ? gr_ctx_err(jb->ctx) : 0;
+    return why && svc__job_given_up(jb) ? -ECANCELED : why;
+}
+
+int svc__job_call_dep(svc__job *jb, svc_client *dep)
 {
     int rc;
-    if (ignore_ctx) { /* the bug: nothing the job's cancellation can reach */
+    if (!jb->ctx) { /* ignore_ctx (the bug): nothing the job's cancellation can reach */
         rc = svc_client_call(dep, jb->id, GR_FOREVER);
     } else {
-        gr_ctx *ctx;
-        if ((rc = gr_ctx_with_deadline(&ctx, parent, jb->deadline)) < 0)
-            return rc;
-        jb->ctx = ctx;
-        if (svc__job_given_up(jb))
-            gr_ctx_cancel(ctx);
-        rc = svc_client_call_ctx(dep, jb->id, ctx);
-        int why = gr_ctx_err(ctx);
-        jb->ctx = NULL;
-        gr_ctx_release(ctx);
+        rc = svc_client_call_ctx(dep, jb->id, jb->ctx);
+        int why = svc__job_ctx_err(jb);
         if (why)
-            return svc__job_given_up(jb) ? -ECANCELED : why;
+            return why;
     }
     if (rc < 0) {
         jb->dep_err = rc;

@@ -84,8 +84,14 @@ static int process(stage *sg, gr_ctx *ctx, job *jb)
         if (times_out)
             return -ETIMEDOUT;
     }
-    if (sg->cfg.dep && (rc = svc__job_call_dep(jb, sg->cfg.dep, ctx, bug(t, SVC_BUG_IGNORE_CTX))) < 0)
-        return rc;
+    if (sg->cfg.dep) {
+        if (!bug(t, SVC_BUG_IGNORE_CTX) && (rc = svc__job_ctx_open(jb, ctx)) < 0)
+            return rc;
+        rc = svc__job_call_dep(jb, sg->cfg.dep);
+        svc__job_ctx_close(jb);
+        if (rc < 0)
+            return rc;
+    }
     return sg->cfg.error_rate > 0 && svc__unit() < sg->cfg.error_rate ? -EIO : 0;
 }
 
@@ -366,6 +372,7 @@ int svc_pipeline_start(svc **out, const svc_pipeline_cfg *cfg, svc_ledger *ledge
     for (int k = 0; k < t->n; k++) {
         stage *sg = &t->stages[k];
         gr_wg_add(sg->wg, sg->cfg.workers);
+        t->st.workers_peak += (uint64_t)sg->cfg.workers; /* a fixed number */
         for (int w = 0; w < sg->cfg.workers; w++)
             gr_group_go(t->group, stage_worker, sg, "pipeline.worker");
         if (sg->out)

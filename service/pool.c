@@ -27,6 +27,10 @@ typedef struct pool {
     gr_gate *drained;        /* opened by stop's drainer when inflight is 0 */
     gr_ticker *ticker;       /* samples the queue depth */
     bool accepting, stopped;
+    int max_workers;         /* cfg.max_workers, or workers */
+    int64_t idle_timeout;
+    int idle;                /* workers waiting for a job */
+    int starting;            /* workers spawned, not running yet */
     svc__jobs jobs_pool;
     svc_stats st;
 } pool;
@@ -60,14 +64,61 @@ static int spend(pool *t, job *jb, int64_t d)
     return times_out ? -ETIMEDOUT : 0; /* -ETIMEDOUT or -EAGAIN: the wait ended */
 }
 
+/* One part of a fanned-out job: its cost, cut short by the group's
+ * context (the job's, cancelled like the job's work). */
+typedef struct part_arg {
+    pool *t;
+    job *jb;
+    int running;             /* parts of this job running now */
+} part_arg;
+
+static int part(gr_ctx *ctx, void *arg)
+{
+    part_arg *pa = arg;
+    pool *t = pa->t;
+    if (++pa->running > (int)t->st.parts_peak)
+        t->st.parts_peak = (uint64_t)pa->running;
+    int64_t d = svc__cost(&t->cfg.cost);
+    int rc = 0;
+    if (bug(t, SVC_BUG_IGNORE_CTX)) {
+        gr_work(d);
+    } else if (d > 0) {
+        gr_case cs[1] = {GR_RECV(gr_ctx_done(ctx), NULL)};
+        if (gr_select(cs, 1, gr_deadline_in(d)) == 0)
+            rc = gr_ctx_err(ctx);
+    } else {
+        rc = gr_ctx_err(ctx);
+    }
+    pa->running--;
+    return rc;
+}
+
+/* The job's work as `fanout` parts, at most task_budget at once. */
+static int fan_out(pool *t, job *jb)
+{
+    gr_group *g;
+    int budget = t->cfg.task_budget ? t->cfg.task_budget : t->cfg.fanout;
+    int rc = gr_group_create(&g, jb->ctx, "pool.parts", budget);
+    if (rc < 0)
+        return rc;
+    part_arg pa = {t, jb, 0};
+    for (int i = 0; i < t->cfg.fanout && !gr_ctx_err(gr_group_ctx(g)); i++)
+        if ((rc = (int)gr_group_go(g, part, &pa, "pool.part")) < 0)
+            break; /* no memory for a part: the job fails once the others end */
+    int wrc = gr_group_wait(g);
+    gr_group_release(g);
+    int why = svc__job_ctx_err(jb);
+    return why ? why : rc < 0 ? rc : wrc;
+}
+
 static int work(pool *t, job *jb)
 {
     int rc = INJ_POINT(t->inj, &t->exec_site, true, NULL); /* delay / block in place */
     if (rc < 0)
         return rc;
-    if ((rc = spend(t, jb, svc__cost(&t->cfg.cost))) < 0)
+    if ((rc = t->cfg.fanout > 1 ? fan_out(t, jb) : spend(t, jb, svc__cost(&t->cfg.cost))) < 0)
         return rc;
-    if (t->cfg.dep && (rc = svc__job_call_dep(jb, t->cfg.dep, t->ctx, bug(t, SVC_BUG_IGNORE_CTX))) < 0)
+    if (t->cfg.dep && (rc = svc__job_call_dep(jb, t->cfg.dep)) < 0)
         return rc;
     return t->cfg.error_rate > 0 && svc__unit() < t->cfg.error_rate ? -EIO : 0;
 }
@@ -92,7 +143,14 @@ static void run_job(pool *t, job *jb)
     }
     t->st.running++;
     svc_ledger_exec(t->ledger, jb->id);
-    int rc = work(t, jb);
+    /* a context for what cannot select on the job's cancellation itself:
+     * its parts and its dependency call (ignore_ctx: none, the bug) */
+    bool own_ctx = (t->cfg.dep || t->cfg.fanout > 1) && !bug(t, SVC_BUG_IGNORE_CTX);
+    int rc = own_ctx ? svc__job_ctx_open(jb, t->ctx) : 0;
+    if (rc == 0)
+        rc = work(t, jb);
+    if (own_ctx)
+        svc__job_ctx_close(jb);
     t->st.running--;
     finish(t, jb, rc);
 }
@@ -108,26 +166,61 @@ static void take(pool *t, job *jb)
     gr_wg_done(t->inflight);
 }
 
+/* Wait for the next job: 0, or 1 to exit (cancelled, closed and drained,
+ * or an added worker idle for idle_timeout). */
+static int next_job(pool *t, job **jb)
+{
+    if (bug(t, SVC_BUG_NO_CLOSE_JOBS)) { /* the bug: range over a channel nobody closes */
+        t->idle++;
+        int rc = gr_chan_recv(t->jobs, jb);
+        t->idle--;
+        return rc != 0;
+    }
+    if (!gr_ctx_err(t->ctx) && gr_chan_try_recv(t->jobs, jb) == 0)
+        return 0;
+    for (;;) { /* nothing queued (or cancelled): wait for either */
+        bool extra = t->st.workers > (uint64_t)t->cfg.workers;
+        gr_case cs[2] = {GR_RECV(t->jobs, jb), GR_RECV(gr_ctx_done(t->ctx), NULL)};
+        t->idle++;
+        int i = gr_select(cs, 2, extra ? gr_deadline_in(t->idle_timeout) : GR_FOREVER);
+        t->idle--;
+        if (i == 0)
+            return !cs[0].ok;
+        if (i == 1 || t->st.workers > (uint64_t)t->cfg.workers)
+            return 1; /* cancelled, or idle too long and still one too many */
+    }
+}
+
 static void worker(void *arg)
 {
     pool *t = arg;
-    t->st.workers++;
-    for (;;) {
-        job *jb;
-        if (bug(t, SVC_BUG_NO_CLOSE_JOBS)) { /* the bug: range over a channel nobody closes */
-            if (gr_chan_recv(t->jobs, &jb) != 0)
-                break;
-        } else if (gr_ctx_err(t->ctx) || gr_chan_try_recv(t->jobs, &jb) != 0) {
-            /* nothing queued (or cancelled): wait for either */
-            gr_case cs[2] = {GR_RECV(t->jobs, &jb), GR_RECV(gr_ctx_done(t->ctx), NULL)};
-            if (gr_select(cs, 2, GR_FOREVER) != 0 || !cs[0].ok)
-                break; /* cancelled, or closed and drained */
-        }
+    t->starting--;
+    if (++t->st.workers > t->st.workers_peak)
+        t->st.workers_peak = t->st.workers;
+    job *jb;
+    while (next_job(t, &jb) == 0) {
         t->st.queued--;
         take(t, jb);
     }
     t->st.workers--;
     gr_wg_done(t->wg);
+}
+
+/* The scaling rule, after a job is queued: while queued jobs outnumber
+ * the workers idle or starting to take them, add a worker, up to
+ * max_workers. */
+static void scale_up(pool *t)
+{
+    while ((uint64_t)(t->idle + t->starting) < t->st.queued &&
+           (int)t->st.workers + t->starting < t->max_workers) {
+        gr_wg_add(t->wg, 1);
+        t->starting++;
+        if (gr_spawn(worker, t, "pool.worker") < 0) {
+            t->starting--;
+            gr_wg_done(t->wg); /* no memory: the workers there are carry on */
+            return;
+        }
+    }
 }
 
 static void job_task(void *arg) /* unbounded_spawn: one task per job */
@@ -189,6 +282,8 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
     uint64_t q = ++t->st.queued;
     if (q > t->st.queued_peak)
         t->st.queued_peak = q;
+    if (t->max_workers > t->cfg.workers)
+        scale_up(t);
     return 0;
 }
 
@@ -294,10 +389,19 @@ static int validate(const svc_pool_cfg *c, char *err, size_t len)
         return svc__fail(err, len, "name: must be 1 to %d characters", GR_NAME_MAX - 1);
     if (c->workers < 1 || c->workers > 100000)
         return svc__fail(err, len, "workers: must be 1 to 100000 (got %d)", c->workers);
+    if (c->max_workers && (c->max_workers < c->workers || c->max_workers > 100000))
+        return svc__fail(err, len, "max_workers: must be 0 or workers (%d) to 100000 (got %d)",
+                         c->workers, c->max_workers);
+    if (c->idle_timeout < 0)
+        return svc__fail(err, len, "idle_timeout: must be >= 0 (got %lld ns)", (long long)c->idle_timeout);
     if (c->queue < 0 || c->queue > (1 << 20))
         return svc__fail(err, len, "queue: must be 0 to 1048576 (got %d)", c->queue);
     if (c->job_timeout < 0)
         return svc__fail(err, len, "job_timeout: must be >= 0 (got %lld ns)", (long long)c->job_timeout);
+    if (c->fanout < 0 || c->fanout > 1024)
+        return svc__fail(err, len, "fanout: must be 0 to 1024 (got %d)", c->fanout);
+    if (c->task_budget < 0 || c->task_budget > 1024)
+        return svc__fail(err, len, "task_budget: must be 0 to 1024 (got %d)", c->task_budget);
     if (isnan(c->error_rate) || c->error_rate < 0 || c->error_rate > 1)
         return svc__fail(err, len, "error_rate: must be in [0, 1] (got %g)", c->error_rate);
     int rc = svc__check_cost(&c->cost, "cost", err, len);
@@ -329,6 +433,8 @@ int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *
     t->exec_site = INJ_SITE(t->point);
     t->ledger = ledger;
     t->inj = j;
+    t->max_workers = cfg->max_workers ? cfg->max_workers : cfg->workers;
+    t->idle_timeout = cfg->idle_timeout ? cfg->idle_timeout : GR_S(1);
     int cap = bug(t, SVC_BUG_UNBOUNDED_QUEUE) ? (1 << 20) : cfg->queue; /* the bug */
     if (gr_ctx_with_cancel(&t->ctx, gr_ctx_background()) < 0 ||
         gr_chan_create(&t->jobs, t->name, sizeof(job *), (size_t)cap) < 0 ||
@@ -342,6 +448,7 @@ int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *
     }
     t->accepting = true;
     gr_wg_add(t->wg, cfg->workers);
+    t->starting = cfg->workers;
     for (int i = 0; i < cfg->workers; i++)
         gr_spawn(worker, t, "pool.worker");
     gr_spawn(reaper, t, "pool.reaper");

@@ -128,10 +128,21 @@ typedef struct svc_cost {
 
 typedef struct svc_pool_cfg {
     const char *name;      /* its points: svc/<name>/exec; NULL = "pool" */
-    int workers;           /* >= 1 */
+    int workers;           /* >= 1; always running (the minimum) */
+    int max_workers;       /* 0 = workers (a fixed pool); else >= workers:
+                              a job queued while no worker is idle adds a
+                              worker, up to this many */
+    int64_t idle_timeout;  /* ns: an added worker idle this long exits
+                              (down to `workers`); 0 = 1 s */
     int queue;             /* jobs waiting for a worker, >= 0 */
     int64_t job_timeout;   /* ns from submission; 0 = none */
-    svc_cost cost;
+    svc_cost cost;         /* per job; per part when it fans out */
+    int fanout;            /* 0 or 1: the worker does the work; n > 1: a
+                              job's work is n parts, each its own task
+                              spending `cost`, in an errgroup under the
+                              job's context */
+    int task_budget;       /* parts of one job running at once, at most;
+                              0 = all of them */
     double error_rate;     /* [0, 1]: a job fails with -EIO */
     svc_client *dep;       /* NULL, or: after its cost each job calls the
                               dependency once through this client (request
@@ -212,6 +223,8 @@ typedef struct svc_stats {
     uint64_t queued_peak;
     uint64_t running;      /* executing now */
     uint64_t workers;      /* worker tasks alive */
+    uint64_t workers_peak; /* most alive at once */
+    uint64_t parts_peak;   /* pool: most part tasks of one job at once */
     int error;             /* pipeline: the error that failed it, or 0 */
 } svc_stats;
 

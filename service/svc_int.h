@@ -64,12 +64,17 @@ void svc__job_reply(svc__jobs *p, svc__job *jb, int rc);
 /* The requester's side: wait for the result until deadline; on timeout,
  * tell the job it was given up and return -ETIMEDOUT. Drops our reference. */
 int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline);
-/* The job's call to its dependency (request = its id), under a context
- * derived from parent with the job's deadline, which the requester giving
- * up cancels too. 0; the job's cancellation (-ECANCELED, -ETIMEDOUT); or
- * -EIO when the call failed (its error kept in dep_err). ignore_ctx (the
- * bug): the call is not tied to the job at all. */
-int svc__job_call_dep(svc__job *jb, svc_client *dep, gr_ctx *parent, bool ignore_ctx);
+/* Give the job a context for its work: derived from parent, with the
+ * job's deadline; the requester giving up cancels it too. 0 or -ENOMEM. */
+int svc__job_ctx_open(svc__job *jb, gr_ctx *parent);
+void svc__job_ctx_close(svc__job *jb);
+/* Why the job's context ended (-ECANCELED when given up), or 0. */
+int svc__job_ctx_err(const svc__job *jb);
+/* The job's call to its dependency (request = its id), under its context
+ * (without one, as ignore_ctx has it, the call is out of the job's reach).
+ * 0; the job's cancellation; or -EIO when the call failed (its error kept
+ * in dep_err). */
+int svc__job_call_dep(svc__job *jb, svc_client *dep);
 /* Free every job (even those leaked tasks still hold: they never run again). */
 void svc__jobs_free(svc__jobs *p);
 

@@ -26,6 +26,9 @@ typedef struct world {
     uint64_t panics;             /* send-on-closed panic events */
     svc_ledger_sum sum;
     svc_stats st;
+    svc_stats before_stop;       /* stats just before stop */
+    int64_t started_at;
+    int64_t last_final;          /* latest final_at in the ledger, from start */
 } world;
 
 typedef struct req {
@@ -58,7 +61,9 @@ static void scenario(void *arg, int64_t run)
         reqs[i] = (req){w, i};
         gr_spawn(requester, &reqs[i], "requester");
     }
+    w->started_at = gr_now();
     gr_sleep(run);
+    svc_stats_get(w->t, &w->before_stop);
     w->stop_rc = svc_stop(w->t, w->stop_grace ? w->stop_grace : GR_S(10));
     w->stopped_at = gr_now();
     gr_sleep(GR_MS(1)); /* let requesters see their replies */
@@ -71,6 +76,11 @@ static void scenario(void *arg, int64_t run)
         w->alive_after_stop += strncmp(ti[i].name, "pool.", 5) == 0;
     svc_ledger_summary(w->ledger, &w->sum);
     svc_stats_get(w->t, &w->st);
+    static svc_job_rec recs[512];
+    size_t nj = svc_ledger_jobs(w->ledger, recs, 512);
+    for (size_t i = 0; i < nj && i < 512; i++)
+        if (recs[i].final_at - w->started_at > w->last_final)
+            w->last_final = recs[i].final_at - w->started_at;
 }
 
 static void run_quick(void *arg) { scenario(arg, GR_MS(1)); }
@@ -280,6 +290,11 @@ static void bad_configs(void *arg)
         {{.workers = 1, .cost = {.fixed = -5}}, "cost.fixed:"},
         {{.workers = 1, .cost = {.jitter = 5}}, "cost.dist:"},
         {{.workers = 1, .bugs = SVC_BUG(SVC_BUG_SEND_AFTER_CLOSE)}, "bugs: send_after_close"},
+        {{.workers = 4, .max_workers = 3}, "max_workers: must be 0 or workers (4)"},
+        {{.workers = 1, .max_workers = 100001}, "max_workers:"},
+        {{.workers = 1, .idle_timeout = -1}, "idle_timeout:"},
+        {{.workers = 1, .fanout = 1025}, "fanout:"},
+        {{.workers = 1, .fanout = 4, .task_budget = -1}, "task_budget:"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err[0] = '\0';
@@ -292,6 +307,76 @@ static void bad_configs(void *arg)
 START_TEST(config_errors_name_the_field)
 {
     sim_ok(bad_configs, NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ scaling, fan-out */
+
+/* Queued jobs with no idle worker add workers up to max_workers; once the
+ * load is gone the added ones exit after idle_timeout, down to workers. A
+ * fixed pool (max_workers 0) never grows. */
+START_TEST(scales_up_under_load_and_back_down)
+{
+    for (int elastic = 0; elastic <= 1; elastic++) {
+        world w = base(2, 64, GR_MS(10));
+        w.n = 40;
+        if (elastic) {
+            w.cfg.max_workers = 6;
+            w.cfg.idle_timeout = GR_MS(50);
+        }
+        gr_sched *s = sim_run(run_long, &w);
+        ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 40);
+        ck_assert_uint_eq(w.st.workers_peak, elastic ? 6 : 2);
+        ck_assert_uint_eq(w.before_stop.workers, 2); /* back to the minimum */
+        /* 40 jobs of 10 ms: 7 rounds on 6 workers, 20 on 2 */
+        ck_assert_int_eq(w.last_final, elastic ? GR_MS(70) : GR_MS(200));
+        ck_assert_int_eq(w.stop_rc, 0);
+        ck_assert_uint_eq(w.alive_after_stop, 0);
+        finish(&w, s);
+    }
+}
+END_TEST
+
+/* A job fans out into parts, at most task_budget of them at once: 8 parts
+ * of 10 ms with a budget of 3 take 3 rounds. */
+START_TEST(fan_out_stays_within_the_task_budget)
+{
+    world w = base(2, 8, GR_MS(10));
+    w.n = 4;
+    w.cfg.fanout = 8;
+    w.cfg.task_budget = 3;
+    gr_sched *s = sim_run(run_long, &w);
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 4);
+    ck_assert_uint_eq(w.sum.execs, 4);
+    ck_assert_uint_eq(w.st.parts_peak, 3);
+    ck_assert_int_eq(w.last_final, 2 * GR_MS(30)); /* 2 jobs per worker */
+    /* main, 4 requesters, 2 workers with 3 parts each, reaper, sampler */
+    ck_assert_uint_le(w.peak_tasks, 1 + 4 + 2 * 4 + 2 + 2);
+    ck_assert_int_eq(w.stop_rc, 0);
+    ck_assert_uint_eq(w.alive_after_stop, 0);
+    finish(&w, s);
+}
+END_TEST
+
+/* Cancellation reaches every part: the requester giving up at 15 ms, and
+ * stop's grace running out, each end all of a job's parts at once. */
+START_TEST(cancellation_reaches_every_part)
+{
+    for (int how = 0; how <= 1; how++) {
+        world w = base(1, 8, GR_MS(100));
+        w.n = 1;
+        w.cfg.fanout = 4;
+        if (how == 0)
+            w.deadline_in = GR_MS(15);
+        else
+            w.stop_grace = GR_MS(20);
+        gr_sched *s = sim_run(how == 0 ? run_long : run_quick, &w);
+        ck_assert_uint_eq(w.sum.by_state[SVC_JOB_CANCELLED], 1);
+        ck_assert_int_eq(w.last_final, how == 0 ? GR_MS(15) : GR_MS(1) + GR_MS(20));
+        ck_assert_int_eq(w.stop_rc, how == 0 ? 0 : -ETIMEDOUT);
+        ck_assert_uint_eq(w.alive_after_stop, 0);
+        finish(&w, s);
+    }
 }
 END_TEST
 
@@ -427,6 +512,9 @@ Suite *suite_service_pool(void)
     tcase_add_test(tc, stop_refuses_waiting_submitters);
     tcase_add_test(tc, exec_fault_fails_jobs);
     tcase_add_test(tc, config_errors_name_the_field);
+    tcase_add_test(tc, scales_up_under_load_and_back_down);
+    tcase_add_test(tc, fan_out_stays_within_the_task_budget);
+    tcase_add_test(tc, cancellation_reaches_every_part);
     tcase_add_test(tc, unbounded_spawn_grows_tasks_with_load);
     tcase_add_test(tc, leak_on_cancel_leaves_workers_stuck);
     tcase_add_test(tc, no_close_jobs_leaves_workers_waiting);
