@@ -1,14 +1,15 @@
 /* service.c — the service's own code paths: 1M zero-cost jobs submitted to
- * the pool and the pipeline on the sim clock by 64 tasks, timed until the
- * target has drained (every job run and accounted), and requests over
- * loopback TCP through the front from 32 connections, each waiting for
- * its reply. */
+ * the pool and the pipeline on the sim clock by one feeder task (the shape
+ * of the raw `pool` and `pipeline` workloads they are compared with),
+ * timed until the target has drained (every job run and accounted), and
+ * requests over loopback TCP through the front from 32 connections, each
+ * waiting for its reply. */
 #include <stdio.h>
 
 #include "bench/bench.h"
 #include "service/svc.h"
 
-enum { REQUESTERS = 64, FRONT_CLIENTS = 32 };
+enum { FEEDERS = 1, FRONT_CLIENTS = 32 };
 
 typedef struct drive {
     svc *t;
@@ -42,7 +43,7 @@ static void requester(void *p)
 /* n requests from k requester tasks against t (or the front at via). */
 static uint64_t drive_all(svc *t, const char *via, uint64_t n, int k, bench_result *r)
 {
-    static drive ds[REQUESTERS];
+    static drive ds[FRONT_CLIENTS];
     gr_wg *wg;
     CK(gr_wg_create(&wg, "requesters"));
     CK(gr_wg_add(wg, k));
@@ -76,7 +77,7 @@ void bench_svc_pool_sim(uint64_t n, bench_result *r)
     CK(svc_ledger_create(&l));
     CK(svc_pool_start(&t, &cfg, l, NULL, NULL, 0));
     int64_t t0 = bench_now_ns();
-    bench_check(drive_all(t, NULL, n, REQUESTERS, r) == r->ops, "every job accepted");
+    bench_check(drive_all(t, NULL, n, FEEDERS, r) == r->ops, "every job accepted");
     CK(svc_stop(t, GR_S(1))); /* drains: every job has run when it returns */
     r->elapsed_ns = bench_now_ns() - t0;
     check_ledger(l, r->ops);
@@ -96,7 +97,7 @@ void bench_svc_pipeline_sim(uint64_t n, bench_result *r)
     CK(svc_ledger_create(&l));
     CK(svc_pipeline_start(&t, &cfg, l, NULL, NULL, 0));
     int64_t t0 = bench_now_ns();
-    bench_check(drive_all(t, NULL, n, REQUESTERS, r) == r->ops, "every job accepted");
+    bench_check(drive_all(t, NULL, n, FEEDERS, r) == r->ops, "every job accepted");
     CK(svc_stop(t, GR_S(1))); /* drains: every job has run when it returns */
     r->elapsed_ns = bench_now_ns() - t0;
     check_ledger(l, r->ops);

@@ -5,7 +5,8 @@
 
 #include "service/svc_int.h"
 
-svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async)
+svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async,
+                       uint32_t rec)
 {
     svc__job *jb = p->free;
     if (jb) {
@@ -29,6 +30,8 @@ svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline,
     jb->async = async;
     jb->ctx = NULL;
     jb->dep_err = 0;
+    jb->rec = rec;
+    jb->given_up = false;
     jb->refs = async ? 1 : 2;
     return jb;
 }
@@ -37,18 +40,18 @@ void svc__job_put(svc__jobs *p, svc__job *jb)
 {
     if (--jb->refs > 0)
         return;
-    while (gr_chan_try_recv(jb->reply, NULL) == 0) /* leave it empty */
-        ;
-    while (gr_chan_try_recv(jb->cancel, NULL) == 0)
-        ;
+    /* Leave its channels empty. A reply is left, and a token sent, only
+     * when the requester gave up: otherwise it took the reply. */
+    if (jb->given_up) {
+        while (gr_chan_try_recv(jb->reply, NULL) == 0)
+            ;
+        while (gr_chan_try_recv(jb->cancel, NULL) == 0)
+            ;
+    }
     jb->next = p->free;
     p->free = jb;
 }
 
-/* (svc__job_put leaves channels empty: a reply or token is only ever
- * sent to a job with a waiting requester.) */
-
-bool svc__job_given_up(const svc__job *jb) { return gr_chan_len(jb->cancel) > 0; }
 
 void svc__job_reply(svc__jobs *p, svc__job *jb, int rc)
 {
@@ -74,7 +77,8 @@ int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline)
         svc__job_put(p, jb);
         return res;
     }
-    gr_chan_try_send(jb->cancel, NULL); /* we give up: tell whoever runs it */
+    jb->given_up = true;
+    gr_chan_try_send(jb->cancel, NULL); /* we give up: wake whoever runs it */
     if (jb->ctx)
         gr_ctx_cancel(jb->ctx);         /* and interrupt its dependency call */
     svc__job_put(p, jb);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/svc.h"
+#include "service/svc_int.h"
 
 #define SVC__X(id, name) name,
 static const char *const state_names[] = {SVC_JOB_STATES(SVC__X)};
@@ -171,6 +171,38 @@ int svc_ledger_final(svc_ledger *l, uint64_t id, svc_job_state st, int err, int6
     r->err = err;
     r->final_at = now;
     return 0;
+}
+
+uint32_t svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now)
+{
+    svc_job_rec *r = find_or_add(l, id, now);
+    if (!r) {
+        unrecorded(l);
+        return 0;
+    }
+    r->submits++;
+    return (uint32_t)(r - l->recs) + 1;
+}
+
+void svc__ledger_exec(svc_ledger *l, uint32_t pos, uint64_t id)
+{
+    if (pos)
+        l->recs[pos - 1].execs++;
+    else
+        svc_ledger_exec(l, id);
+}
+
+void svc__ledger_final(svc_ledger *l, uint32_t pos, uint64_t id, svc_job_state st, int err,
+                       int64_t now)
+{
+    if (!pos) {
+        svc_ledger_final(l, id, st, err, now);
+        return;
+    }
+    svc_job_rec *r = &l->recs[pos - 1];
+    r->state = st;
+    r->err = err;
+    r->final_at = now;
 }
 
 int svc_ledger_get(const svc_ledger *l, uint64_t id, svc_job_rec *out)

@@ -50,7 +50,7 @@ static void finish(pipe *t, job *jb, int rc)
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
                                                                : SVC_JOB_FAILED;
-    svc_ledger_final(t->ledger, jb->id, st, jb->dep_err ? jb->dep_err : rc, gr_now());
+    svc__ledger_final(t->ledger, jb->rec, jb->id, st, jb->dep_err ? jb->dep_err : rc, gr_now());
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;
@@ -127,7 +127,7 @@ static int stage_worker(gr_ctx *ctx, void *arg)
                 finish(t, jb, svc__job_given_up(jb) ? -ECANCELED : -ETIMEDOUT);
                 continue;
             }
-            svc_ledger_exec(t->ledger, jb->id);
+            svc__ledger_exec(t->ledger, jb->rec, jb->id);
             t->st.running++;
         }
         rc = process(sg, ctx, jb);
@@ -207,12 +207,12 @@ static void overseer(void *arg)
 static int accept_job(pipe *t, uint64_t id, int64_t deadline, bool async, job **out)
 {
     int64_t now = gr_now();
-    svc_ledger_submit(t->ledger, id, now);
+    uint32_t rec = svc__ledger_submit(t->ledger, id, now);
     t->st.submitted++;
     int rc = t->accepting ? 0 : -ESHUTDOWN;
     job *jb = rc ? NULL
                  : svc__job_get(&t->jobs, t, id,
-                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER, async);
+                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER, async, rec);
     if (!rc && !jb)
         rc = -ENOMEM;
     if (!rc && gr_chan_try_send(t->stages[0].in, &jb) != 0) { /* no room: wait */
@@ -226,7 +226,7 @@ static int accept_job(pipe *t, uint64_t id, int64_t deadline, bool async, job **
     if (rc < 0) {
         if (jb)
             svc__job_put(&t->jobs, jb);
-        svc_ledger_final(t->ledger, id, SVC_JOB_REJECTED, rc, gr_now());
+        svc__ledger_final(t->ledger, rec, id, SVC_JOB_REJECTED, rc, gr_now());
         t->st.rejected++;
         return rc;
     }

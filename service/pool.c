@@ -128,7 +128,7 @@ static void finish(pool *t, job *jb, int rc)
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
                                                                : SVC_JOB_FAILED;
-    svc_ledger_final(t->ledger, jb->id, st, jb->dep_err ? jb->dep_err : rc, gr_now());
+    svc__ledger_final(t->ledger, jb->rec, jb->id, st, jb->dep_err ? jb->dep_err : rc, gr_now());
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;
@@ -142,7 +142,7 @@ static void run_job(pool *t, job *jb)
         return;
     }
     t->st.running++;
-    svc_ledger_exec(t->ledger, jb->id);
+    svc__ledger_exec(t->ledger, jb->rec, jb->id);
     /* a context for what cannot select on the job's cancellation itself:
      * its parts and its dependency call (ignore_ctx: none, the bug) */
     bool own_ctx = (t->cfg.dep || t->cfg.fanout > 1) && !bug(t, SVC_BUG_IGNORE_CTX);
@@ -292,12 +292,12 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
 static int accept_job(pool *t, uint64_t id, int64_t deadline, bool async, job **out)
 {
     int64_t now = gr_now();
-    svc_ledger_submit(t->ledger, id, now);
+    uint32_t rec = svc__ledger_submit(t->ledger, id, now);
     t->st.submitted++;
     int rc = t->accepting ? 0 : -ESHUTDOWN;
     job *jb = rc ? NULL
                  : svc__job_get(&t->jobs_pool, t, id,
-                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER, async);
+                                t->cfg.job_timeout ? now + t->cfg.job_timeout : GR_FOREVER, async, rec);
     if (!rc && !jb)
         rc = -ENOMEM;
     bool counted = !rc && !bug(t, SVC_BUG_WG_ADD_IN_TASK);
@@ -311,7 +311,7 @@ static int accept_job(pool *t, uint64_t id, int64_t deadline, bool async, job **
     if (rc < 0) {
         if (jb)
             svc__job_put(&t->jobs_pool, jb);
-        svc_ledger_final(t->ledger, id, SVC_JOB_REJECTED, rc, gr_now());
+        svc__ledger_final(t->ledger, rec, id, SVC_JOB_REJECTED, rc, gr_now());
         t->st.rejected++;
         return rc;
     }
