@@ -38,6 +38,17 @@ int64_t svc__cost(const svc_cost *c)
     }
 }
 
+int svc__read_full(gr_conn *c, void *buf, size_t n, int64_t deadline)
+{
+    for (size_t got = 0; got < n;) {
+        int64_t r = gr_conn_read(c, (char *)buf + got, n - got, deadline);
+        if (r <= 0)
+            return r == 0 ? -EPIPE : (int)r;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the interface */
 
 int svc_call(svc *t, uint64_t id, int64_t deadline)

@@ -22,32 +22,6 @@ struct svc_dep {
 
 static int64_t io_deadline(void) { return gr_deadline_in(GR_S(60)); }
 
-/* The dependency's words are little-endian on the wire, whatever the host. */
-static void put_le64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_le64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static int read_full(gr_conn *c, void *buf, size_t n, int64_t deadline)
-{
-    for (size_t got = 0; got < n;) {
-        int64_t r = gr_conn_read(c, (char *)buf + got, n - got, deadline);
-        if (r <= 0)
-            return r == 0 ? -EPIPE : (int)r;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 typedef struct handler_arg {
     svc_dep *d;
     gr_conn *c;
@@ -58,9 +32,9 @@ static void handler(void *arg)
     handler_arg h = *(handler_arg *)arg;
     free(arg);
     unsigned char w[8];
-    if (read_full(h.c, w, sizeof w, io_deadline()) == 0) {
+    if (svc__read_full(h.c, w, sizeof w, io_deadline()) == 0) {
         gr_work(svc__cost(&h.d->cfg.cost));
-        put_le64(w, get_le64(w) ^ SVC_DEP_MAGIC);
+        svc__put_le64(w, svc__get_le64(w) ^ SVC_DEP_MAGIC);
         if (gr_conn_write(h.c, w, sizeof w, io_deadline()) == (int64_t)sizeof w)
             h.d->served++;
     }
@@ -232,10 +206,10 @@ static int attempt(svc_client *c, uint64_t request, gr_ctx *ctx, int64_t deadlin
     if (ctx && gr_ctx_hook_add(ctx, &h, interrupt, &f) < 0)
         ctx = NULL;
     unsigned char b[8];
-    put_le64(b, request);
+    svc__put_le64(b, request);
     int64_t w = gr_conn_write(conn, b, sizeof b, deadline);
-    rc = w == (int64_t)sizeof b ? read_full(conn, b, sizeof b, deadline) : (int)(w < 0 ? w : -EPIPE);
-    if (rc == 0 && get_le64(b) != (request ^ SVC_DEP_MAGIC))
+    rc = w == (int64_t)sizeof b ? svc__read_full(conn, b, sizeof b, deadline) : (int)(w < 0 ? w : -EPIPE);
+    if (rc == 0 && svc__get_le64(b) != (request ^ SVC_DEP_MAGIC))
         rc = -EPROTO;
     if (ctx)
         gr_ctx_hook_del(&h);

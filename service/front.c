@@ -51,65 +51,26 @@ struct svc_front {
 
 /* ---------------------------------------------------------------- wire */
 
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static int read_full(gr_conn *c, void *buf, size_t n, int64_t deadline)
-{
-    for (size_t got = 0; got < n;) {
-        int64_t r = gr_conn_read(c, (char *)buf + got, n - got, deadline);
-        if (r <= 0)
-            return r == 0 ? -EPIPE : (int)r;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 int svc_front_request(gr_conn *conn, uint64_t id, const void *payload, uint32_t len,
                       int64_t deadline)
 {
     if (!conn || !id || len > SVC_FRONT_PAYLOAD_MAX || (len && !payload))
         return -EINVAL;
     unsigned char h[SVC_FRONT_HEADER];
-    put32(h, REQ_MAGIC);
-    put32(h + 4, len);
-    put64(h + 8, id);
+    svc__put_le32(h, REQ_MAGIC);
+    svc__put_le32(h + 4, len);
+    svc__put_le64(h + 8, id);
     int64_t w = gr_conn_write(conn, h, sizeof h, deadline);
     if (w == (int64_t)sizeof h && len)
         w = gr_conn_write(conn, payload, len, deadline) == (int64_t)len ? (int64_t)sizeof h : -EPIPE;
     if (w != (int64_t)sizeof h)
         return w < 0 ? (int)w : -EPIPE;
-    int rc = read_full(conn, h, sizeof h, deadline);
+    int rc = svc__read_full(conn, h, sizeof h, deadline);
     if (rc < 0)
         return rc;
-    if (get32(h) != REP_MAGIC || get64(h + 8) != id)
+    if (svc__get_le32(h) != REP_MAGIC || svc__get_le64(h + 8) != id)
         return -EPROTO;
-    return (int32_t)get32(h + 4);
+    return (int32_t)svc__get_le32(h + 4);
 }
 
 /* ---------------------------------------------------------------- dedupe */
@@ -227,17 +188,17 @@ static int serve_one(svc_front *f, served *sv)
     if ((rc = await_request(f, sv, h)) < 0)
         return rc;
     int64_t deadline = gr_deadline_in(f->cfg.read_timeout);
-    if ((rc = read_full(c, h + 1, sizeof h - 1, deadline)) < 0)
+    if ((rc = svc__read_full(c, h + 1, sizeof h - 1, deadline)) < 0)
         return rc;
-    uint32_t len = get32(h + 4);
-    uint64_t id = get64(h + 8);
-    if (get32(h) != REQ_MAGIC || len > SVC_FRONT_PAYLOAD_MAX || !id) {
+    uint32_t len = svc__get_le32(h + 4);
+    uint64_t id = svc__get_le64(h + 8);
+    if (svc__get_le32(h) != REQ_MAGIC || len > SVC_FRONT_PAYLOAD_MAX || !id) {
         f->st.bad_frames++;
         return 1;
     }
     for (uint32_t left = len; left;) { /* the payload: the targets ignore it */
         uint32_t k = left < sizeof junk ? left : (uint32_t)sizeof junk;
-        if ((rc = read_full(c, junk, k, deadline)) < 0)
+        if ((rc = svc__read_full(c, junk, k, deadline)) < 0)
             return rc;
         left -= k;
     }
@@ -251,9 +212,9 @@ static int serve_one(svc_front *f, served *sv)
         return 1; /* executed, dropped before the reply */
     if (p < 0)
         status = p;
-    put32(h, REP_MAGIC);
-    put32(h + 4, (uint32_t)status);
-    put64(h + 8, id);
+    svc__put_le32(h, REP_MAGIC);
+    svc__put_le32(h + 4, (uint32_t)status);
+    svc__put_le64(h + 8, id);
     if (gr_conn_write(c, h, sizeof h, gr_deadline_in(f->cfg.write_timeout)) != (int64_t)sizeof h)
         return -EPIPE;
     f->st.requests++;

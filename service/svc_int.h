@@ -16,6 +16,41 @@ int64_t svc__cost(const svc_cost *c);
 /* A number in [0, 1) from the scheduler's PRNG. */
 double svc__unit(void);
 
+/* ---------------------------------------------------------------- wire */
+
+/* The service's protocols are little-endian on the wire, whatever the host. */
+static inline void svc__put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void svc__put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint32_t svc__get_le32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static inline uint64_t svc__get_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Read exactly n bytes before deadline: 0; -EPIPE when the stream ends
+ * first; or the read's error. */
+int svc__read_full(gr_conn *c, void *buf, size_t n, int64_t deadline);
+
 /* ---------------------------------------------------------------- ledger */
 
 /* The targets' fast path: svc_ledger_submit returning the record's
