@@ -24,7 +24,7 @@ int svc_bug_parse(const char *name)
 
 double svc__unit(void) { return (double)(gr_rand() >> 11) * 0x1.0p-53; }
 
-int64_t svc__cost(const svc_cost *c)
+int64_t svc__cost_drawn(const svc_cost *c)
 {
     double j = (double)c->jitter, x;
     switch (c->dist) {

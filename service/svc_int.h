@@ -11,8 +11,13 @@ int svc__fail(char *err, size_t len, const char *fmt, ...) __attribute__((format
 int svc__check_cost(const svc_cost *c, const char *field, char *err, size_t len);
 /* Validate bug switches against those a target honours. */
 int svc__check_bugs(unsigned bugs, unsigned allowed, const char *target, char *err, size_t len);
-/* One job's work, drawn from the scheduler's PRNG. */
-int64_t svc__cost(const svc_cost *c);
+/* One job's work, drawn from the scheduler's PRNG (a fixed cost draws
+ * nothing: inline, it costs a compare on the hot path). */
+int64_t svc__cost_drawn(const svc_cost *c);
+static inline int64_t svc__cost(const svc_cost *c)
+{
+    return c->dist == INJ_DIST_FIXED ? c->fixed : svc__cost_drawn(c);
+}
 /* A number in [0, 1) from the scheduler's PRNG. */
 double svc__unit(void);
 
