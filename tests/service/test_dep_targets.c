@@ -4,8 +4,9 @@
  * breaker fails jobs fast; and a job's cancellation — stop after its grace,
  * the requester giving up, the job's own timeout — interrupts a call stuck
  * on a delayed dependency at once, unless the no_timeout or ignore_ctx bug
- * is on. */
+ * is on; and the same over loopback TCP. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "service/svc.h"
@@ -314,6 +315,72 @@ START_TEST(pipeline_stop_interrupts_a_stuck_stage_call)
 }
 END_TEST
 
+/* ------------------------------------------------------------ real mode */
+
+typedef struct realw {
+    int ok;                      /* calls answered 0 */
+    int rc;                      /* the call given up on */
+    svc_job_rec rec;
+    svc_client_stats cst;
+} realw;
+
+/* Over loopback TCP: jobs call the dependency; then, with every read on
+ * its connections delayed 2 s, a requester gives up at 50 ms and its
+ * job's call is interrupted out of the delay (not at its end). */
+static void real_main(void *arg)
+{
+    realw *w = arg;
+    char err[200] = "";
+    svc_dep *d = NULL;
+    svc_client *c = NULL;
+    svc_ledger *l = NULL;
+    svc *t = NULL;
+    svc_dep_cfg dc = {.endpoint = "127.0.0.1:0"};
+    TCHECK(svc_dep_start(&d, &dc, err, sizeof err), 0);
+    svc_client_cfg cc = {.timeout = GR_S(10)};
+    TCHECK(svc_client_create(&c, svc_dep_endpoint(d), &cc, err, sizeof err), 0);
+    TCHECK(svc_ledger_create(&l), 0);
+    inj *j = tu_inj(9, 0);
+    svc_pool_cfg pc = {.workers = 4, .queue = 16, .dep = c};
+    TCHECK(svc_pool_start(&t, &pc, l, j, err, sizeof err), 0);
+    for (uint64_t id = 1; id <= 8; id++)
+        w->ok += svc_call(t, id, gr_deadline_in(GR_S(10))) == 0;
+    char point[96];
+    snprintf(point, sizeof point, "net/%s/read", svc_dep_endpoint(d));
+    inj_spec sp = spec(point, INJ_DELAY);
+    sp.by = GR_S(2);
+    TCHECK(inj_arm(j, &sp, err, sizeof err) > 0, 1);
+    w->rc = svc_call(t, 9, gr_deadline_in(GR_MS(50)));
+    gr_sleep(GR_MS(20)); /* the job's end is recorded after the give-up */
+    svc_ledger_get(l, 9, &w->rec);
+    inj_clear(j);
+    TCHECK(svc_stop(t, GR_S(5)), 0);
+    svc_client_stats_get(c, &w->cst);
+    TCHECK(svc_dep_stop(d, GR_S(10)), 0); /* its handler may sit out the delay */
+    svc_release(t);
+    svc_client_release(c);
+    svc_ledger_release(l);
+    inj_release(j);
+}
+
+START_TEST(real_calls_and_an_interrupted_one)
+{
+    realw w = {0};
+    int run;
+    fail_msg[0] = 0;
+    gr_sched *s = tu_run(GR_CLOCK_REAL, 1, real_main, &w, &run);
+    ck_assert_int_eq(run, 0);
+    TCHECKED();
+    ck_assert_int_eq(w.ok, 8);
+    ck_assert_int_eq(w.rc, -ETIMEDOUT);
+    ck_assert_int_eq(w.rec.state, SVC_JOB_CANCELLED);
+    ck_assert_uint_eq(w.cst.cancelled, 1);
+    /* interrupted near the give-up, not after the 2 s delay (20x slack) */
+    ck_assert_int_lt(w.rec.final_at - w.rec.first_at, GR_S(1));
+    gr_sched_release(s);
+}
+END_TEST
+
 Suite *suite_service_dep_targets(void)
 {
     Suite *s = suite_create("service_dep_targets");
@@ -325,6 +392,7 @@ Suite *suite_service_dep_targets(void)
     tcase_add_test(tc, give_up_and_job_timeout_interrupt_the_call);
     tcase_add_test(tc, pipeline_stage_calls_and_a_failed_call_fails_one_job);
     tcase_add_test(tc, pipeline_stop_interrupts_a_stuck_stage_call);
+    tcase_add_test(tc, real_calls_and_an_interrupted_one);
     suite_add_tcase(s, tc);
     return s;
 }
