@@ -172,6 +172,28 @@ static gr_sched *conn_owner(const gr_conn *c)
     return s && c && c->s == s ? s : NULL;
 }
 
+/* Whether a call may start on c: 0, or why not. */
+static int conn_usable(const gr_conn *c)
+{
+    return c->closed ? -EBADF : c->shut ? -ESHUTDOWN : 0;
+}
+
+/* The fail point of a sim read or write (the call is inside: busy): 1 to
+ * carry on (*len possibly shortened), else what the call returns. */
+static int64_t sim_fault(gr_sched *s, gr_conn *c, int op, size_t *len, int64_t deadline)
+{
+    gr_fault_res res;
+    int f = gr__conn_fault(s, c, &c->link->points, c->link->endpoint, op, deadline, &res);
+    int rc = conn_usable(c); /* closed or shut meanwhile */
+    if (rc < 0)
+        return rc;
+    if (f < 0 || res.drop)
+        return res.drop ? dropped(c) : f;
+    if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < *len) /* a short read moves >= 1 */
+        *len = op == GR__NET_READ && !res.short_bytes ? 1 : (size_t)res.short_bytes;
+    return 1;
+}
+
 int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
 {
     gr_sched *s = conn_owner(c);
@@ -179,21 +201,14 @@ int64_t gr_conn_read(gr_conn *c, void *buf, size_t len, int64_t deadline)
         return c ? -EPERM : -EINVAL;
     if (!buf || !len)
         return -EINVAL;
-    if (c->closed)
-        return -EBADF;
-    if (c->shut)
-        return -ESHUTDOWN;
+    int64_t rc = conn_usable(c);
+    if (rc < 0)
+        return rc;
     if (!c->link)
         return gr__real_read(s, c, buf, len, deadline);
     c->busy++;
-    gr_fault_res res;
-    int f = gr__conn_fault(s, c, &c->link->points, c->link->endpoint, GR__NET_READ, deadline, &res);
-    if (c->closed || c->shut)
-        return conn_leave(c, c->closed ? -EBADF : -ESHUTDOWN);
-    if (f < 0 || res.drop)
-        return conn_leave(c, res.drop ? dropped(c) : f);
-    if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < len)
-        len = res.short_bytes ? (size_t)res.short_bytes : 1;
+    if ((rc = sim_fault(s, c, GR__NET_READ, &len, deadline)) <= 0)
+        return conn_leave(c, rc);
     gr__pipe *p = in_pipe(c);
     for (;;) {
         if (c->shut)
@@ -222,21 +237,14 @@ int64_t gr_conn_write(gr_conn *c, const void *buf, size_t len, int64_t deadline)
         return c ? -EPERM : -EINVAL;
     if (!buf && len)
         return -EINVAL;
-    if (c->closed)
-        return -EBADF;
-    if (c->shut)
-        return -ESHUTDOWN;
+    int64_t rc = conn_usable(c);
+    if (rc < 0)
+        return rc;
     if (!c->link)
         return gr__real_write(s, c, buf, len, deadline);
     c->busy++;
-    gr_fault_res res;
-    int f = gr__conn_fault(s, c, &c->link->points, c->link->endpoint, GR__NET_WRITE, deadline, &res);
-    if (c->closed || c->shut)
-        return conn_leave(c, c->closed ? -EBADF : -ESHUTDOWN);
-    if (f < 0 || res.drop)
-        return conn_leave(c, res.drop ? dropped(c) : f);
-    if (res.short_bytes >= 0 && (uint64_t)res.short_bytes < len)
-        len = (size_t)res.short_bytes; /* a short write: fewer bytes, counted */
+    if ((rc = sim_fault(s, c, GR__NET_WRITE, &len, deadline)) <= 0)
+        return conn_leave(c, rc); /* (a short write moves fewer bytes, counted) */
     gr__pipe *p = out_pipe(c);
     size_t done = 0;
     for (;;) {
