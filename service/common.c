@@ -53,12 +53,17 @@ int svc__read_full(gr_conn *c, void *buf, size_t n, int64_t deadline)
 
 int svc_call(svc *t, uint64_t id, int64_t deadline)
 {
-    return t && gr_current() ? t->ops->call(t, id, deadline) : -EINVAL;
+    if (!t || !gr_current())
+        return -EINVAL;
+    svc__job *jb;
+    int rc = t->ops->accept(t, id, deadline, false, &jb);
+    return rc < 0 ? rc : svc__job_wait(t->jobs, jb, deadline);
 }
 
 int svc_submit(svc *t, uint64_t id, int64_t deadline)
 {
-    return t && gr_current() ? t->ops->submit(t, id, deadline) : -EINVAL;
+    svc__job *jb;
+    return t && gr_current() ? t->ops->accept(t, id, deadline, true, &jb) : -EINVAL;
 }
 
 int svc_stop(svc *t, int64_t grace)

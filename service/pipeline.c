@@ -204,8 +204,9 @@ static void overseer(void *arg)
 
 /* ---------------------------------------------------------------- the interface */
 
-static int accept_job(pipe *t, uint64_t id, int64_t deadline, bool async, job **out)
+static int accept_job(svc *base, uint64_t id, int64_t deadline, bool async, job **out)
 {
+    pipe *t = (pipe *)base;
     int64_t now = gr_now();
     uint32_t rec = svc__ledger_submit(t->ledger, id, now);
     t->st.submitted++;
@@ -236,19 +237,6 @@ static int accept_job(pipe *t, uint64_t id, int64_t deadline, bool async, job **
     return 0;
 }
 
-static int pipe_call(svc *base, uint64_t id, int64_t deadline)
-{
-    pipe *t = (pipe *)base;
-    job *jb;
-    int rc = accept_job(t, id, deadline, false, &jb);
-    return rc < 0 ? rc : svc__job_wait(&t->jobs, jb, deadline);
-}
-
-static int pipe_submit(svc *base, uint64_t id, int64_t deadline)
-{
-    job *jb;
-    return accept_job((pipe *)base, id, deadline, true, &jb);
-}
 
 static int pipe_stop(svc *base, int64_t grace)
 {
@@ -285,7 +273,7 @@ static void pipe_release(svc *base)
     free(t);
 }
 
-static const svc_ops pipe_ops = {pipe_call, pipe_submit, pipe_stop, pipe_stats, pipe_release};
+static const svc_ops pipe_ops = {accept_job, pipe_stop, pipe_stats, pipe_release};
 
 /* ---------------------------------------------------------------- start */
 
@@ -351,6 +339,7 @@ int svc_pipeline_start(svc **out, const svc_pipeline_cfg *cfg, svc_ledger *ledge
     if (!t)
         return -ENOMEM;
     t->base.ops = &pipe_ops;
+    t->base.jobs = &t->jobs;
     t->cfg = *cfg;
     snprintf(t->name, sizeof t->name, "%s", cfg->name ? cfg->name : "pipeline");
     t->cfg.name = t->name;

@@ -289,8 +289,9 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
 
 /* Accept job id (rejections are recorded and returned); *jb is the job
  * for a caller that waits for it (NULL when async). */
-static int accept_job(pool *t, uint64_t id, int64_t deadline, bool async, job **out)
+static int accept_job(svc *base, uint64_t id, int64_t deadline, bool async, job **out)
 {
+    pool *t = (pool *)base;
     int64_t now = gr_now();
     uint32_t rec = svc__ledger_submit(t->ledger, id, now);
     t->st.submitted++;
@@ -319,19 +320,6 @@ static int accept_job(pool *t, uint64_t id, int64_t deadline, bool async, job **
     return 0;
 }
 
-static int pool_call(svc *base, uint64_t id, int64_t deadline)
-{
-    pool *t = (pool *)base;
-    job *jb;
-    int rc = accept_job(t, id, deadline, false, &jb);
-    return rc < 0 ? rc : svc__job_wait(&t->jobs_pool, jb, deadline);
-}
-
-static int pool_submit(svc *base, uint64_t id, int64_t deadline)
-{
-    job *jb;
-    return accept_job((pool *)base, id, deadline, true, &jb);
-}
 
 int pool_stop(svc *base, int64_t grace)
 {
@@ -371,7 +359,7 @@ static void pool_release(svc *base)
     free(t); /* objects still in use by leaked tasks belong to the scheduler */
 }
 
-static const svc_ops pool_ops = {pool_call, pool_submit, pool_stop, pool_stats, pool_release};
+static const svc_ops pool_ops = {accept_job, pool_stop, pool_stats, pool_release};
 
 /* ---------------------------------------------------------------- start */
 
@@ -424,6 +412,7 @@ int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *
     if (!t)
         return -ENOMEM;
     t->base.ops = &pool_ops;
+    t->base.jobs = &t->jobs_pool;
     t->jobs_pool.unbuffered_reply = cfg->bugs & SVC_BUG(SVC_BUG_LEAK_ON_CANCEL);
     t->s = gr_current();
     t->cfg = *cfg;

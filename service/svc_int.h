@@ -69,10 +69,14 @@ void svc__ledger_final(svc_ledger *l, uint32_t pos, uint64_t id, svc_job_state s
 
 /* ---------------------------------------------------------------- targets */
 
+struct svc__job;
+struct svc__jobs;
+
 /* What every target implements; struct svc is the first member of each. */
 typedef struct svc_ops {
-    int (*call)(svc *t, uint64_t id, int64_t deadline);
-    int (*submit)(svc *t, uint64_t id, int64_t deadline);
+    /* Accept job id before deadline, or reject it (recorded, returned);
+     * *out is the job a waiting caller (async false) waits on. */
+    int (*accept)(svc *t, uint64_t id, int64_t deadline, bool async, struct svc__job **out);
     int (*stop)(svc *t, int64_t grace);
     void (*stats)(const svc *t, svc_stats *out);
     void (*release)(svc *t);
@@ -80,6 +84,7 @@ typedef struct svc_ops {
 
 struct svc {
     const svc_ops *ops;
+    struct svc__jobs *jobs;  /* its pool of job records */
 };
 
 /* ---------------------------------------------------------------- jobs (job.c) */
