@@ -69,13 +69,10 @@ static void check_ledger(svc_ledger *l, uint64_t n)
     bench_check(s.by_state[SVC_JOB_COMPLETED] == n && s.duplicated == 0, "every job completed once");
 }
 
-void bench_svc_pool_sim(uint64_t n, bench_result *r)
+/* n jobs from one feeder through target t (started on ledger l), timed
+ * until it has drained; then every job must be completed once. */
+static void drain_bench(svc *t, svc_ledger *l, uint64_t n, bench_result *r)
 {
-    svc_ledger *l;
-    svc *t;
-    svc_pool_cfg cfg = {.workers = 8, .queue = 64};
-    CK(svc_ledger_create(&l));
-    CK(svc_pool_start(&t, &cfg, l, NULL, NULL, 0));
     int64_t t0 = bench_now_ns();
     bench_check(drive_all(t, NULL, n, FEEDERS, r) == r->ops, "every job accepted");
     CK(svc_stop(t, GR_S(1))); /* drains: every job has run when it returns */
@@ -84,6 +81,16 @@ void bench_svc_pool_sim(uint64_t n, bench_result *r)
     svc_release(t);
     svc_ledger_release(l);
     bench_items_per_s(r);
+}
+
+void bench_svc_pool_sim(uint64_t n, bench_result *r)
+{
+    svc_ledger *l;
+    svc *t;
+    svc_pool_cfg cfg = {.workers = 8, .queue = 64};
+    CK(svc_ledger_create(&l));
+    CK(svc_pool_start(&t, &cfg, l, NULL, NULL, 0));
+    drain_bench(t, l, n, r);
 }
 
 void bench_svc_pipeline_sim(uint64_t n, bench_result *r)
@@ -96,14 +103,7 @@ void bench_svc_pipeline_sim(uint64_t n, bench_result *r)
     svc_pipeline_cfg cfg = {.stages = st, .nstages = 3};
     CK(svc_ledger_create(&l));
     CK(svc_pipeline_start(&t, &cfg, l, NULL, NULL, 0));
-    int64_t t0 = bench_now_ns();
-    bench_check(drive_all(t, NULL, n, FEEDERS, r) == r->ops, "every job accepted");
-    CK(svc_stop(t, GR_S(1))); /* drains: every job has run when it returns */
-    r->elapsed_ns = bench_now_ns() - t0;
-    check_ledger(l, r->ops);
-    svc_release(t);
-    svc_ledger_release(l);
-    bench_items_per_s(r);
+    drain_bench(t, l, n, r);
 }
 
 void bench_svc_front_real(uint64_t n, bench_result *r)

@@ -68,7 +68,6 @@ static int spend(pool *t, job *jb, int64_t d)
  * context (the job's, cancelled like the job's work). */
 typedef struct part_arg {
     pool *t;
-    job *jb;
     int running;             /* parts of this job running now */
 } part_arg;
 
@@ -101,7 +100,7 @@ static int fan_out(pool *t, job *jb)
     int rc = gr_group_create(&g, jb->ctx, "pool.parts", budget);
     if (rc < 0)
         return rc;
-    part_arg pa = {t, jb, 0};
+    part_arg pa = {t, 0};
     for (int i = 0; i < t->cfg.fanout && !gr_ctx_err(gr_group_ctx(g)); i++)
         if ((rc = (int)gr_group_go(g, part, &pa, "pool.part")) < 0)
             break; /* no memory for a part: the job fails once the others end */
