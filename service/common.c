@@ -73,6 +73,11 @@ int svc_stop(svc *t, int64_t grace)
 
 void svc_stats_get(const svc *t, svc_stats *out) { t->ops->stats(t, out); }
 
+size_t svc_queues(const svc *t, svc_queue_info *out, size_t max)
+{
+    return t->ops->queues(t, out, max);
+}
+
 void svc_release(svc *t)
 {
     if (t)

@@ -22,6 +22,7 @@ typedef struct stage {
     inj_site site;
     gr_chan *in, *out;       /* out: the next stage's in; NULL for the last */
     gr_wg *wg;               /* its workers */
+    uint64_t peak;           /* most jobs its input held (stages after the first) */
     int exited;
 } stage;
 
@@ -98,12 +99,18 @@ static int process(stage *sg, gr_ctx *ctx, job *jb)
 /* Hand a job to the next stage, waiting for room unless cancelled. */
 static int pass_on(stage *sg, gr_ctx *ctx, job *jb)
 {
-    if (!gr_ctx_err(ctx) && !gr_chan_closed(sg->out) && gr_chan_try_send(sg->out, &jb) == 0)
-        return 0; /* room: no need to wait */
+    stage *next = &sg->t->stages[sg->k + 1];
+    if (!gr_ctx_err(ctx) && !gr_chan_closed(sg->out) && gr_chan_try_send(sg->out, &jb) == 0) {
+        if (gr_chan_len(sg->out) > next->peak) /* room: no need to wait */
+            next->peak = gr_chan_len(sg->out);
+        return 0;
+    }
     gr_case cs[2] = {GR_SEND(sg->out, &jb), GR_RECV(gr_ctx_done(ctx), NULL)};
     int i = gr_select(cs, 2, GR_FOREVER);
     if (i == 1)
         return gr_ctx_err(ctx);
+    if (gr_chan_len(sg->out) > next->peak)
+        next->peak = gr_chan_len(sg->out);
     return cs[0].ok ? 0 : -EPIPE; /* sent on a closed channel: a panic event */
 }
 
@@ -148,8 +155,11 @@ static int stage_worker(gr_ctx *ctx, void *arg)
             rc = 0;   /* the job's own cancellation: not a stage failure */
             continue;
         }
-        if (rc < 0)
-            break; /* a stage error: fail the pipeline */
+        if (rc < 0) {
+            if (!t->st.cancel_at)
+                t->st.cancel_at = gr_now();
+            break; /* a stage error: fail the pipeline (the group cancels) */
+        }
     }
     if (bug(t, SVC_BUG_SEND_AFTER_CLOSE) && sg->out && ++sg->exited == 1)
         gr_chan_close(sg->out); /* the bug: the first to leave closes it */
@@ -199,6 +209,7 @@ static void overseer(void *arg)
         t->st.error = rc;
     refuse(t);
     cancel_left(t);
+    t->st.exited_at = gr_now();
     gr_gate_open(t->done);
 }
 
@@ -244,11 +255,14 @@ static int pipe_stop(svc *base, int64_t grace)
     if (t->stopped)
         return -EINVAL;
     t->stopped = true;
+    t->st.stop_at = gr_now();
     refuse(t);
     gr_chan_close(t->stages[0].in); /* the cascade drains stage by stage */
     int rc = 0;
     if (gr_gate_wait(t->done, gr_deadline_in(grace)) < 0) {
         rc = -ETIMEDOUT; /* out of time: cancel the group */
+        if (!t->st.cancel_at)
+            t->st.cancel_at = gr_now();
         gr_ctx_cancel(gr_group_ctx(t->group));
         if (gr_gate_wait(t->done, gr_deadline_in(grace)) < 0)
             rc = -EBUSY;
@@ -266,6 +280,18 @@ static void pipe_stats(const svc *base, svc_stats *out)
         out->workers += (uint64_t)gr_wg_count(t->stages[k].wg);
 }
 
+static size_t pipe_queues(const svc *base, svc_queue_info *out, size_t max)
+{
+    const pipe *t = (const pipe *)base;
+    for (int k = 0; k < t->n && (size_t)k < max; k++) {
+        const stage *sg = &t->stages[k];
+        out[k] = (svc_queue_info){.name = sg->name, .len = gr_chan_len(sg->in),
+                                  .cap = (uint64_t)sg->cfg.cap,
+                                  .peak = k == 0 ? t->st.queued_peak : sg->peak};
+    }
+    return (size_t)t->n;
+}
+
 static void pipe_release(svc *base)
 {
     pipe *t = (pipe *)base;
@@ -273,7 +299,7 @@ static void pipe_release(svc *base)
     free(t);
 }
 
-static const svc_ops pipe_ops = {accept_job, pipe_stop, pipe_stats, pipe_release};
+static const svc_ops pipe_ops = {accept_job, pipe_stop, pipe_stats, pipe_queues, pipe_release};
 
 /* ---------------------------------------------------------------- start */
 

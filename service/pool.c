@@ -327,16 +327,21 @@ int pool_stop(svc *base, int64_t grace)
         return -EINVAL;
     t->stopped = true;
     t->accepting = false;
+    t->st.stop_at = gr_now();
     gr_chan_close(t->quit); /* first: releases submitters waiting for room */
     if (!bug(t, SVC_BUG_NO_CLOSE_JOBS))
         gr_chan_close(t->jobs); /* workers drain the queue, then exit */
     gr_spawn(drainer, t, "pool.drainer");
     int rc = 0;
-    if (gr_gate_wait(t->drained, gr_deadline_in(grace)) < 0)
+    if (gr_gate_wait(t->drained, gr_deadline_in(grace)) < 0) {
         rc = -ETIMEDOUT; /* the grace ran out: what is left is cancelled */
+        t->st.cancel_at = gr_now();
+    }
     gr_ctx_cancel(t->ctx); /* drained (or out of time): release the workers */
     if (gr_gate_wait(t->exited, gr_deadline_in(grace)) < 0)
         rc = -EBUSY;
+    else
+        t->st.exited_at = gr_now();
     job *jb; /* whatever is still queued will never run */
     while (gr_chan_try_recv(t->jobs, &jb) == 0) { /* we take the worker's part */
         t->st.queued--;
@@ -351,6 +356,15 @@ int pool_stop(svc *base, int64_t grace)
 
 static void pool_stats(const svc *base, svc_stats *out) { *out = ((const pool *)base)->st; }
 
+static size_t pool_queues(const svc *base, svc_queue_info *out, size_t max)
+{
+    const pool *t = (const pool *)base;
+    if (max > 0)
+        out[0] = (svc_queue_info){.name = t->name, .len = t->st.queued,
+                                  .cap = (uint64_t)t->cfg.queue, .peak = t->st.queued_peak};
+    return 1;
+}
+
 static void pool_release(svc *base)
 {
     pool *t = (pool *)base;
@@ -358,7 +372,7 @@ static void pool_release(svc *base)
     free(t); /* objects still in use by leaked tasks belong to the scheduler */
 }
 
-static const svc_ops pool_ops = {accept_job, pool_stop, pool_stats, pool_release};
+static const svc_ops pool_ops = {accept_job, pool_stop, pool_stats, pool_queues, pool_release};
 
 /* ---------------------------------------------------------------- start */
 

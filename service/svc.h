@@ -226,9 +226,28 @@ typedef struct svc_stats {
     uint64_t workers_peak; /* most alive at once */
     uint64_t parts_peak;   /* pool: most part tasks of one job at once */
     int error;             /* pipeline: the error that failed it, or 0 */
+    /* Shutdown on the scheduler clock (0 = has not happened): */
+    int64_t stop_at;       /* svc_stop was called */
+    int64_t cancel_at;     /* the target cancelled work still in progress:
+                              stop's grace ran out, or (pipeline) a stage
+                              failed and cancelled the group */
+    int64_t exited_at;     /* every task of the target had exited, after
+                              stop or after that cancellation */
 } svc_stats;
 
 void svc_stats_get(const svc *t, svc_stats *out);
+
+/* A queue of a target: the pool's job queue (named as the pool), or a
+ * pipeline stage's input channel (named as the stage). */
+typedef struct svc_queue_info {
+    const char *name;      /* valid while the target lives */
+    uint64_t len;          /* jobs in it now */
+    uint64_t cap;          /* its configured capacity */
+    uint64_t peak;         /* most jobs it held at once */
+} svc_queue_info;
+
+/* Copy the target's queues into out[0..max); returns how many it has. */
+size_t svc_queues(const svc *t, svc_queue_info *out, size_t max);
 
 /* Free a stopped target. Tasks it leaked stay blocked as they are and must
  * never run again (release the scheduler next). */

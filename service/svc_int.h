@@ -79,6 +79,7 @@ typedef struct svc_ops {
     int (*accept)(svc *t, uint64_t id, int64_t deadline, bool async, struct svc__job **out);
     int (*stop)(svc *t, int64_t grace);
     void (*stats)(const svc *t, svc_stats *out);
+    size_t (*queues)(const svc *t, svc_queue_info *out, size_t max);
     void (*release)(svc *t);
 } svc_ops;
 

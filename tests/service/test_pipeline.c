@@ -24,6 +24,8 @@ typedef struct pw {
     int late_rc;
     svc_ledger_sum sum;
     svc_stats st;
+    svc_queue_info q[4];
+    size_t nq;
 } pw;
 
 typedef struct preq {
@@ -67,6 +69,7 @@ static void scenario(void *arg)
     w->panics = gr_sched_panic_count(gr_current(), GR_PANIC_SEND_CLOSED);
     svc_ledger_summary(w->ledger, &w->sum);
     svc_stats_get(w->t, &w->st);
+    w->nq = svc_queues(w->t, w->q, 4);
 }
 
 static pw three(int64_t cost, int cap)
@@ -125,6 +128,11 @@ START_TEST(stage_error_stops_everything_once)
     ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 0);
     ck_assert_int_eq(w.late_rc, -ESHUTDOWN);    /* a failed pipeline refuses */
     ck_assert_uint_eq(w.alive, 0);              /* every stage exited */
+    /* the group was cancelled by the failure, before stop, and every
+     * stage had exited by the time it was stopped */
+    ck_assert_int_gt(w.st.cancel_at, 0);
+    ck_assert_int_ge(w.st.exited_at, w.st.cancel_at);
+    ck_assert_int_lt(w.st.cancel_at, w.st.stop_at);
     for (int i = 0; i < w.n; i++)
         ck_assert_msg(w.rc[i] == -EIO || w.rc[i] == -ECANCELED || w.rc[i] == -ESHUTDOWN,
                       "request %d: %d", i, w.rc[i]);
@@ -140,6 +148,8 @@ START_TEST(stop_cancels_after_grace)
     gr_sched *s = sim_run(scenario, &w);
     ck_assert_int_eq(w.stop_rc, -ETIMEDOUT);
     ck_assert_int_eq(w.st.error, 0); /* cancelled by stop: no stage failed */
+    ck_assert_int_eq(w.st.cancel_at - w.st.stop_at, GR_MS(120));
+    ck_assert_int_ge(w.st.exited_at, w.st.cancel_at);
     ck_assert_uint_gt(w.sum.by_state[SVC_JOB_CANCELLED], 0);
     ck_assert_uint_eq(w.sum.by_state[SVC_JOB_ACCEPTED], 0);
     ck_assert_uint_eq(w.alive, 0);
@@ -156,6 +166,13 @@ START_TEST(backpressure_end_to_end)
     gr_sched *s = sim_run(scenario, &w);
     ck_assert_uint_le(w.st.queued_peak, 2 + 1); /* the first channel, plus the one in hand */
     ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 60);
+    /* every stage's queue, with the slow stage's input full at its peak */
+    ck_assert_uint_eq(w.nq, 3);
+    ck_assert_str_eq(w.q[0].name, "parse");
+    ck_assert_str_eq(w.q[2].name, "store");
+    ck_assert_uint_eq(w.q[2].cap, 2);
+    ck_assert_uint_eq(w.q[2].peak, 2);
+    ck_assert_uint_eq(w.q[0].peak, w.st.queued_peak);
     done(&w, s);
 }
 END_TEST

@@ -118,6 +118,12 @@ START_TEST(no_job_lost_or_run_twice)
     ck_assert_int_eq(w.stop_rc, 0);
     ck_assert_uint_eq(w.alive_after_stop, 0);
     ck_assert_uint_le(w.st.queued_peak, 8);
+    svc_queue_info q[2];
+    ck_assert_uint_eq(svc_queues(w.t, q, 2), 1);
+    ck_assert_str_eq(q[0].name, "pool");
+    ck_assert_uint_eq(q[0].cap, 8);
+    ck_assert_uint_eq(q[0].peak, w.st.queued_peak);
+    ck_assert_uint_eq(q[0].len, 0);
     finish(&w, s);
 }
 END_TEST
@@ -131,6 +137,10 @@ START_TEST(stop_drains_within_grace)
     ck_assert_uint_eq(w.sum.by_state[SVC_JOB_COMPLETED], 40);
     ck_assert_int_eq(w.stopped_at, GR_MS(1) + GR_MS(200) - GR_MS(1)); /* drained at 200 ms */
     ck_assert_uint_eq(w.alive_after_stop, 0);
+    /* the shutdown's moments, as the harness reads them */
+    ck_assert_int_eq(w.st.stop_at - w.started_at, GR_MS(1));
+    ck_assert_int_eq(w.st.cancel_at, 0); /* drained: nothing cancelled */
+    ck_assert_int_eq(w.st.exited_at, w.stopped_at);
     finish(&w, s);
 }
 END_TEST
@@ -150,6 +160,9 @@ START_TEST(stop_cancels_after_grace)
     for (int i = 0; i < w.n; i++)
         cancelled += w.rc[i] == -ECANCELED;
     ck_assert_int_eq(cancelled, 18); /* and every requester was told */
+    ck_assert_int_eq(w.st.cancel_at - w.st.stop_at, GR_MS(150)); /* the grace ran out */
+    ck_assert_int_ge(w.st.exited_at, w.st.cancel_at);
+    ck_assert_int_le(w.st.exited_at, w.stopped_at);
     finish(&w, s);
 }
 END_TEST
