@@ -2,7 +2,9 @@
 # source tree is never written to. Public targets install missing Debian
 # packages first (mk/deps.sh), then re-enter make so pkg-config sees them.
 #
-#   make            build everything
+#   make            build everything (build/gauntlet is the command)
+#   make demo       run the shipped scenarios (scenarios/) in sim mode
+#   make install    PREFIX=/usr/local: $(PREFIX)/bin/gauntlet
 #   make test       run every module's Check suites (SAN=1: ASan + UBSan)
 #   make bench      run the runtime benchmarks (one line per figure)
 #   make bench-compare   the same, interleaved with the Go peer, side by side
@@ -31,14 +33,22 @@ CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror \
           -fstack-clash-protection -MMD -MP $(SANFLAGS)
 LDFLAGS := $(SANFLAGS)
 
-MODULES := runtime inject service
+MODULES := runtime inject service harness
 MAKEIN := @$(MAKE) --no-print-directory -f mk/build.mk BUILD=$(BUILD) SAN=$(SAN) \
           CC=$(CC) 'CFLAGS=$(CFLAGS)' 'LDFLAGS=$(LDFLAGS)' 'MODULES=$(MODULES)' \
           'PKGS=$(PKGS)'
 
-.PHONY: all test bench bench-compare deps clean
+.PHONY: all test bench bench-compare deps clean demo install
 all: deps
 	$(MAKEIN) all
+# The README's first command: build, run the shipped scenarios in sim mode,
+# print the summary and where the results are.
+demo: all
+	@build/gauntlet run scenarios/
+# make install PREFIX=/opt/gauntlet -> $(PREFIX)/bin/gauntlet
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 build/gauntlet $(DESTDIR)$(PREFIX)/bin/gauntlet
 test: deps
 	$(MAKEIN) test
 bench: deps

@@ -5,7 +5,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
 # One static library per module: build/lib/lib<module>.a
-mod_srcs = $(wildcard $(1)/*.c)
+# A module's main() (harness/main.c: the gauntlet command) is not library code.
+mod_srcs = $(filter-out %/main.c,$(wildcard $(1)/*.c))
 mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 LIBS := $(foreach m,$(MODULES),$(BUILD)/lib/lib$(m).a)
 # Link order: higher modules first.
@@ -19,8 +20,10 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))
 BENCH_BIN := $(BUILD)/bench/grbench
 
+GT_BIN := $(BUILD)/gauntlet
+
 .PHONY: all test bench bench-compare
-all: $(LIBS) $(TEST_BIN) $(BENCH_BIN)
+all: $(LIBS) $(TEST_BIN) $(BENCH_BIN) $(GT_BIN)
 
 # Objects depend on the flags they were built with: changing OPT, SAN or a
 # package's cflags rebuilds everything (the stamp changes only when they do).
@@ -43,6 +46,10 @@ $(TEST_BIN): $(TEST_OBJS) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LINK_LIBS) $(PKG_LIBS)
 
+$(GT_BIN): $(BUILD)/obj/harness/main.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(PKG_LIBS)
+
 $(BENCH_BIN): $(BENCH_OBJS) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LINK_LIBS) $(PKG_LIBS)
@@ -54,8 +61,9 @@ TEST_ENV := CK_TIMEOUT_MULTIPLIER=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 else
 TEST_ENV :=
 endif
-test: $(TEST_BIN)
-	$(TEST_ENV) $(TEST_BIN)
+# The tests run the gauntlet command too (tests/harness): GAUNTLET_BIN.
+test: $(TEST_BIN) $(GT_BIN)
+	$(TEST_ENV) GAUNTLET_BIN=$(GT_BIN) $(TEST_BIN)
 
 # The same benchmarks with the runtime's fail points compiled out, to show
 # what they cost (chan_buffered_spsc_nopoints in make bench).
@@ -70,4 +78,4 @@ bench: $(BENCH_BIN) $(NOPOINTS_BIN)
 bench-compare: $(BENCH_BIN)
 	@BENCH_BIN=$(BENCH_BIN) bench/compare.sh
 
--include $(patsubst %.o,%.d,$(TEST_OBJS) $(BENCH_OBJS) $(foreach m,$(MODULES),$(call mod_objs,$(m))))
+-include $(patsubst %.o,%.d,$(TEST_OBJS) $(BENCH_OBJS) $(BUILD)/obj/harness/main.o $(foreach m,$(MODULES),$(call mod_objs,$(m))))

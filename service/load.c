@@ -49,8 +49,8 @@ static bool retryable(int rc)
            rc == -ECONNREFUSED || rc == -EPROTO;
 }
 
-/* A request, with its retries; reports to the sink. */
-static void request(svc_load *l, uint64_t id, gr_conn **conn)
+/* A request, with its retries; reports to the sink. Returns its status. */
+static int request(svc_load *l, uint64_t id, gr_conn **conn)
 {
     int64_t t0 = gr_now(), backoff = l->cfg.backoff;
     int rc = -EIO, n = 0;
@@ -67,6 +67,7 @@ static void request(svc_load *l, uint64_t id, gr_conn **conn)
     l->st.retried += n > 1;
     if (l->sink)
         l->sink(l->ctx, id, rc, gr_now() - t0, n);
+    return rc;
 }
 
 typedef struct one {
@@ -94,6 +95,8 @@ static void open_loop(void *arg)
     int cap = l->cfg.max_outstanding ? l->cfg.max_outstanding : 10000;
     while (next < l->end) {
         gr_sleep_until(next);
+        if (gr_now() >= l->end)
+            break; /* stopped meanwhile (svc_load_stop) */
         double gap = l->cfg.poisson ? -log1p(-svc__unit()) * mean : mean;
         next += gap < 1 ? 1 : (int64_t)gap;
         if (l->st.outstanding >= (uint64_t)cap) {
@@ -128,8 +131,13 @@ static void client(void *arg) /* a closed-loop client: one connection, in turn *
         l->st.started++;
         if (++l->st.outstanding > l->st.outstanding_peak)
             l->st.outstanding_peak = l->st.outstanding;
-        request(l, l->next_id++, &conn);
+        int rc = request(l, l->next_id++, &conn);
         l->st.outstanding--;
+        /* The target is shut down (stopped, or a failed pipeline): a
+         * client has nobody left to talk to. Looping on would also spin
+         * without ever letting sim time pass when think is 0. */
+        if (rc == -ESHUTDOWN)
+            break;
         gr_sleep(l->cfg.think);
     }
     if (conn)
@@ -208,6 +216,12 @@ int svc_load_start(svc_load **out, const svc_load_cfg *cfg, svc *target, svc_loa
 int svc_load_wait(svc_load *l, int64_t deadline)
 {
     return l ? gr_gate_wait(l->done, deadline) : -EINVAL;
+}
+
+void svc_load_stop(svc_load *l)
+{
+    if (l && gr_now() < l->end)
+        l->end = gr_now();
 }
 
 void svc_load_stats_get(const svc_load *l, svc_load_stats *out) { *out = l->st; }

@@ -410,7 +410,9 @@ typedef struct svc_load_cfg {
                                  (else evenly spaced) */
     int max_outstanding;      /* open: requests in flight at most; more are
                                  counted as shed (0: 10000) */
-    int clients;              /* closed: concurrent clients, >= 1 */
+    int clients;              /* closed: concurrent clients, >= 1; a client
+                                 stops early when the target answers
+                                 -ESHUTDOWN (it is stopping or failed) */
     int64_t think;            /* closed: a client's pause between requests, ns */
     int64_t duration;         /* how long requests are started, ns, > 0 */
     int64_t timeout;          /* per attempt, ns, > 0 */
@@ -438,6 +440,9 @@ int svc_load_start(svc_load **out, const svc_load_cfg *cfg, svc *target, svc_loa
 /* Wait until the duration is over and every request has its answer (or
  * until deadline: -ETIMEDOUT). */
 int svc_load_wait(svc_load *l, int64_t deadline);
+/* End the load now instead of at its duration: no request starts after
+ * this (those in flight go on). Call from a task. NULL: no-op. */
+void svc_load_stop(svc_load *l);
 void svc_load_stats_get(const svc_load *l, svc_load_stats *out);
 /* Free it once svc_load_wait returned 0. -EBUSY while requests are out. */
 int svc_load_release(svc_load *l);

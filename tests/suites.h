@@ -28,4 +28,7 @@
     X(service_dep_targets)  \
     X(service_front)        \
     X(service_load)         \
-    X(service_docs)
+    X(service_docs)         \
+    X(harness_metrics)      \
+    X(harness_cli)          \
+    X(harness_load)

@@ -188,6 +188,47 @@ START_TEST(config_errors_name_the_field)
 }
 END_TEST
 
+/* A closed loop with no think time whose target stops: its clients get
+ * -ESHUTDOWN at once and must stop, not spin at one instant of sim time
+ * until the duration (which never comes). And svc_load_stop ends an open
+ * loop's intake early. */
+static void stopping(void *arg)
+{
+    (void)arg;
+    svc_ledger *ledger = NULL;
+    svc *t = NULL;
+    svc_load *cl = NULL, *ol = NULL;
+    TCHECK(svc_ledger_create(&ledger), 0);
+    svc_pool_cfg pc = {.workers = 2, .queue = 4, .cost = {.fixed = GR_MS(1)}};
+    TCHECK(svc_pool_start(&t, &pc, ledger, NULL, NULL, 0), 0);
+    svc_load_cfg c = {.closed_loop = true, .clients = 4, .duration = GR_S(3600),
+                      .timeout = GR_S(1)};
+    svc_load_cfg o = {.rate = 1000, .duration = GR_S(3600), .timeout = GR_S(1)};
+    TCHECK(svc_load_start(&cl, &c, t, NULL, NULL, NULL, 0), 0);
+    TCHECK(svc_load_start(&ol, &o, t, NULL, NULL, NULL, 0), 0);
+    gr_sleep(GR_MS(100));
+    svc_load_stop(ol);
+    svc_load_stats os;
+    svc_load_stats_get(ol, &os);
+    TCHECK(svc_load_wait(ol, gr_deadline_in(GR_S(2))), 0); /* not at 3600 s */
+    svc_load_stats os2;
+    svc_load_stats_get(ol, &os2);
+    TCHECK(os2.started, os.started); /* nothing started after the stop */
+    TCHECK(svc_stop(t, GR_S(1)), 0);
+    TCHECK(svc_load_wait(cl, gr_deadline_in(GR_S(2))), 0);
+    TCHECK(gr_now() < GR_S(5), 1);
+    TCHECK(svc_load_release(cl), 0);
+    TCHECK(svc_load_release(ol), 0);
+    svc_release(t);
+    svc_ledger_release(ledger);
+}
+
+START_TEST(clients_stop_with_the_target_and_loads_stop_early)
+{
+    sim_ok(stopping, NULL);
+}
+END_TEST
+
 Suite *suite_service_load(void)
 {
     Suite *s = suite_create("service_load");
@@ -199,6 +240,7 @@ Suite *suite_service_load(void)
     tcase_add_test(tc, retries_keep_the_id);
     tcase_add_test(tc, open_loop_sheds_beyond_max_outstanding);
     tcase_add_test(tc, config_errors_name_the_field);
+    tcase_add_test(tc, clients_stop_with_the_target_and_loads_stop_early);
     suite_add_tcase(s, tc);
     return s;
 }
