@@ -175,15 +175,6 @@ int gt__duration_parse(const char *s, int64_t *out_ns);
  * none is close enough to suggest). */
 const char *gt__suggest(const char *word, const char *const *cands, size_t n);
 
-/* For the run-time API (t:inject(fault), t:load(spec)): the value at stack
- * index idx of f->L must be a fault made by a constructor (delay { } ...),
- * resp. an open_loop { } / closed_loop { }. 0 and *out (strings owned by
- * f); otherwise -EINVAL and "file:line: message" in err (the innermost Lua
- * function running on f->L). Neither raises a Lua error nor changes the
- * stack. */
-int gt__fault_from_lua(gt_file *f, int idx, gt_fault_spec *out, char *err, size_t errlen);
-int gt__load_from_lua(gt_file *f, int idx, gt_load_spec *out, char *err, size_t errlen);
-
 /* Is fault fs aimed at a point scenario sc's world has (its target's
  * svc/, chan/, task/spawn/ names, net/dep/... when it has a dep, the
  * front's when its load goes via the front or it has a script), with a

@@ -248,7 +248,7 @@ static void check_max_tasks(gt_world *w, const gt_check_spec *c, gt_outcome *o)
     snprintf(o->bound, sizeof o->bound, "%.0f tasks", c->x);
     o->ok = (double)peak <= c->x;
     if (w->peak.taken)
-        detail(o, "peak at %.3fs; biggest group: %llu x %s (%s)", (double)w->peak.at / 1e9,
+        detail(o, "peak at %.3fs; the biggest group of live tasks then: %llu x %s (%s)", (double)w->peak.at / 1e9,
                (unsigned long long)(w->peak.n ? w->peak.g[0].count : 0),
                w->peak.n ? w->peak.g[0].site : "-", w->peak.n ? w->peak.g[0].blocked_on : "-");
 }

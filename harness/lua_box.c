@@ -298,7 +298,8 @@ static int box_require(lua_State *L)
  * base library's load (upvalue 1) with mode "t". */
 static int box_load(lua_State *L)
 {
-    int n = lua_gettop(L);
+    int n = lua_gettop(L), t = lua_type(L, 1);
+    luaL_argexpected(L, t == LUA_TSTRING || t == LUA_TFUNCTION, 1, "string or function");
     if (n >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
         return luaL_error(L, "load: only text chunks may be loaded (mode \"t\")");
     lua_settop(L, n < 2 ? 2 : n);
@@ -317,7 +318,10 @@ static int box_load(lua_State *L)
  * base library's setmetatable). */
 static int box_setmetatable(lua_State *L)
 {
-    if (lua_type(L, 2) == LUA_TTABLE) {
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
         lua_pushliteral(L, "__gc");
         if (lua_rawget(L, 2) != LUA_TNIL)
             return luaL_error(L, "setmetatable: __gc metamethods are not allowed in scenario files");

@@ -72,8 +72,8 @@ $(NOPOINTS_BIN): $(foreach m,$(MODULES),$(call mod_srcs,$(m))) $(BENCH_SRCS) $(F
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DGR_NO_FAULT_POINTS $(PKG_CFLAGS) -I. $(filter %.c,$^) -o $@ $(PKG_LIBS)
 
-bench: $(BENCH_BIN) $(NOPOINTS_BIN)
-	@BENCH_BIN=$(BENCH_BIN) NOPOINTS_BIN=$(NOPOINTS_BIN) bench/run.sh
+bench: $(BENCH_BIN) $(NOPOINTS_BIN) $(GT_BIN)
+	@BENCH_BIN=$(BENCH_BIN) NOPOINTS_BIN=$(NOPOINTS_BIN) GAUNTLET_BIN=$(GT_BIN) bench/run.sh
 
 bench-compare: $(BENCH_BIN)
 	@BENCH_BIN=$(BENCH_BIN) bench/compare.sh

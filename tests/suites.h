@@ -31,4 +31,5 @@
     X(service_docs)         \
     X(harness_metrics)      \
     X(harness_cli)          \
-    X(harness_load)
+    X(harness_load)         \
+    X(harness_shipped)

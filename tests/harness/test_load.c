@@ -645,6 +645,19 @@ START_TEST(module_error_names_module)
 }
 END_TEST
 
+/* An unknown bug with no near name lists every bug. */
+START_TEST(unknown_bug_lists_all)
+{
+    char want[1024];
+    int n = snprintf(want, sizeof want, "s.lua:1: pool: bugs: unknown bug \"zzzzzz\" (known bugs: ");
+    for (int b = 0; b < SVC_BUG__COUNT; b++)
+        n += snprintf(want + n, sizeof want - (size_t)n, "%s%s", b ? ", " : "", svc_bug_name((svc_bug)b));
+    snprintf(want + n, sizeof want - (size_t)n, ")");
+    ck_assert(strstr(want, "leak_on_cancel, no_close_jobs"));
+    load_fails(SCN("pool { bugs = { 'zzzzzz' } }"), want);
+}
+END_TEST
+
 START_TEST(missing_file)
 {
     gt_file *f = (gt_file *)1;
@@ -675,6 +688,13 @@ START_TEST(sandbox_libraries)
         "assert(load('return y', 'c', 't', { y = 3 })() == 3)\n"
         "assert(not pcall(setmetatable, _G, nil), '_G metatable replaced')\n"
         "assert(getmetatable(pool { }) == false, 'a value exposes its metatable')\n"
+        "local obj = setmetatable({}, {})\n"
+        "local ok, e = pcall(error, obj)\n"
+        "assert(not ok and e == obj, 'error(object with a metatable) is Lua\\'s error')\n"
+        "ok, e = pcall(error, { code = 1 }, 1)\n"
+        "assert(not ok and e.code == 1, 'error(table, level) is Lua\\'s error')\n"
+        "ok, e = pcall(error, 'msg', 0)\n"
+        "assert(not ok and e == 'msg')\n"
         "rolled = { math.random(1, 1000000), math.random(1, 1000000) }\n"
         "return scenario { name = 'r' .. rolled[1] .. '-' .. rolled[2], target = pool { },\n"
         "  script = function() end }\n");
@@ -1066,6 +1086,7 @@ Suite *suite_harness_load(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, strict_errors, 0, (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(tc, module_error_names_module);
+    tcase_add_test(tc, unknown_bug_lists_all);
     tcase_add_test(tc, missing_file);
     suite_add_tcase(s, tc);
 

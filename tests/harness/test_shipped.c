@@ -1,0 +1,80 @@
+/* test_shipped.c — what ships must work: the scenarios in scenarios/ pass
+ * on the correct service and are deterministic (--check-determinism), and
+ * every complete example in docs/lua-api.md and README.md runs and passes. Through the
+ * gauntlet command (GAUNTLET_BIN), like a user. */
+#include <limits.h>
+
+#include "tests/harness/cliutil.h"
+
+START_TEST(shipped_scenarios_pass_deterministically)
+{
+    char dir[PATH_MAX];
+    ck_assert_msg(realpath("scenarios", dir) != NULL, "no scenarios/ (run from the repo root)");
+    fresh_dir();
+    ran r = gt_run(NULL, "run", dir, "--check-determinism", "--out", "out", NULL);
+    ck_assert_msg(r.code == 0, "exit %d:\n%s%s", r.code, r.out, r.err);
+    HAS(r.out, " 0 failed, 0 errors");
+    char *suite = in_dir("out/latest/suite.json");
+    ck_assert_msg(suite != NULL, "no out/latest/suite.json");
+    HAS(suite, "\"pass\":");
+    free(suite);
+    release(&r);
+    done_dir();
+}
+END_TEST
+
+/* Each ```lua block of the doc that contains "return scenario", in its
+ * own file (<tag>_1.lua, ...), with the shipped lib/ beside them. */
+static int write_doc_examples(const char *doc, const char *tag)
+{
+    char *text = slurp(doc);
+    ck_assert_msg(text != NULL, "cannot read %s", doc);
+    int n = 0;
+    for (char *p = text; (p = strstr(p, "```lua\n")) != NULL;) {
+        p += 7;
+        char *end = strstr(p, "```");
+        ck_assert_msg(end != NULL, "%s: unterminated block", doc);
+        *end = '\0';
+        if (strstr(p, "return scenario")) {
+            char name[32];
+            snprintf(name, sizeof name, "%s_%d.lua", tag, ++n);
+            put(name, p);
+        }
+        p = end + 3;
+    }
+    free(text);
+    char *common = slurp("scenarios/lib/common.lua");
+    ck_assert_msg(common != NULL, "no scenarios/lib/common.lua");
+    put("lib/common.lua", common);
+    free(common);
+    return n;
+}
+
+START_TEST(doc_examples_run_and_pass)
+{
+    fresh_dir();
+    int n = write_doc_examples("docs/lua-api.md", "api");
+    ck_assert_int_ge(n, 2);
+    int m = write_doc_examples("README.md", "readme");
+    ck_assert_int_ge(m, 1);
+    n += m;
+    ran r = gt_run(NULL, "run", ".", "--out", "out", NULL);
+    ck_assert_msg(r.code == 0, "exit %d:\n%s%s", r.code, r.out, r.err);
+    char want[64];
+    snprintf(want, sizeof want, "%d scenarios: %d passed", n, n);
+    HAS(r.out, want);
+    release(&r);
+    done_dir();
+}
+END_TEST
+
+Suite *suite_harness_shipped(void)
+{
+    Suite *s = suite_create("harness_shipped");
+    TCase *tc = tcase_create("shipped");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, shipped_scenarios_pass_deterministically);
+    tcase_add_test(tc, doc_examples_run_and_pass);
+    suite_add_tcase(s, tc);
+    return s;
+}
