@@ -85,6 +85,18 @@ static int h_clear(lua_State *L)
     return 1;
 }
 
+/* The loader reads values on the file's main state; a script may call us
+ * from a coroutine of its own: bring the argument over. Returns its index
+ * on f->L (pop it after). */
+static int arg_on_main(lua_State *L, gt_world *w, int idx)
+{
+    lua_State *M = w->f->L;
+    lua_pushvalue(L, idx);
+    if (L != M)
+        lua_xmove(L, M, 1);
+    return lua_gettop(M);
+}
+
 static int t_inject(lua_State *L)
 {
     gt_world *w = self(L);
@@ -92,7 +104,12 @@ static int t_inject(lua_State *L)
     char err[512];
     if (!w->started)
         luaL_error(L, "t:inject: the target is not started (call t:start() first)");
-    if (gt__fault_from_lua(w->f, 2, &fs, err, sizeof err) < 0)
+    int at = arg_on_main(L, w, 2);
+    int rc = gt__fault_from_lua(w->f, at, &fs, err, sizeof err);
+    lua_remove(w->f->L, at);
+    if (rc < 0)
+        luaL_error(L, "t:inject: %s", err);
+    if (gt__fault_check(w->sc, &fs, err, sizeof err) < 0) /* a point this world has */
         luaL_error(L, "t:inject: %s", err);
     int h = gt__world_inject(w, &fs, err, sizeof err);
     if (h < 0)
@@ -129,7 +146,10 @@ static int t_load(lua_State *L)
     gt_world *w = self(L);
     gt_load_spec ls;
     char err[512];
-    if (gt__load_from_lua(w->f, 2, &ls, err, sizeof err) < 0)
+    int at = arg_on_main(L, w, 2);
+    int rc = gt__load_from_lua(w->f, at, &ls, err, sizeof err);
+    lua_remove(w->f->L, at);
+    if (rc < 0)
         luaL_error(L, "t:load: %s", err);
     if (gt__world_load(w, &ls) < 0)
         world_error(L, w, "t:load");
