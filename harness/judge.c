@@ -108,8 +108,8 @@ static void fault_span(gt_world *w)
     w->last_clear = 0;
     for (int i = 0; i < w->nwin; i++) {
         const gt_window *wn = &w->win[i];
-        if (wn->from >= w->end_now)
-            continue; /* never armed during the run */
+        if (wn->from >= w->end_now || (wn->to != GR_FOREVER && wn->to <= wn->from))
+            continue; /* never active during the run (or cleared before it opened) */
         if (w->first_fault < 0 || wn->from < w->first_fault)
             w->first_fault = wn->from;
         if (wn->to == GR_FOREVER || wn->to >= w->end_now)
@@ -208,6 +208,7 @@ static void check_lost(gt_world *w, gt_outcome *o)
     snprintf(o->bound, sizeof o->bound, "0 jobs");
     o->ok = w->sum.jobs > 0 && lost == 0;
     if (w->sum.jobs == 0) {
+        snprintf(o->measured, sizeof o->measured, "-");
         detail(o, "no job was submitted: nothing to check");
         return;
     }
@@ -234,8 +235,10 @@ static void check_once(gt_world *w, gt_outcome *o)
              (unsigned long long)s->duplicated, (unsigned long long)s->never_run);
     snprintf(o->bound, sizeof o->bound, "0");
     o->ok = s->jobs > 0 && s->duplicated == 0 && s->never_run == 0;
-    if (s->jobs == 0)
+    if (s->jobs == 0) {
+        snprintf(o->measured, sizeof o->measured, "-");
         detail(o, "no job was submitted: nothing to check");
+    }
     else
         detail(o, "%llu jobs, %llu executions, %llu retried", (unsigned long long)s->jobs,
                (unsigned long long)s->execs, (unsigned long long)s->retried);
@@ -247,10 +250,12 @@ static void check_max_tasks(gt_world *w, const gt_check_spec *c, gt_outcome *o)
     snprintf(o->measured, sizeof o->measured, "%lld tasks", (long long)peak);
     snprintf(o->bound, sizeof o->bound, "%.0f tasks", c->x);
     o->ok = (double)peak <= c->x;
-    if (w->peak.taken)
-        detail(o, "peak at %.3fs; the biggest group of live tasks then: %llu x %s (%s)", (double)w->peak.at / 1e9,
-               (unsigned long long)(w->peak.n ? w->peak.g[0].count : 0),
-               w->peak.n ? w->peak.g[0].site : "-", w->peak.n ? w->peak.g[0].blocked_on : "-");
+    const gt_profile_group *g = NULL; /* the biggest group of the target's */
+    for (int i = 0; w->peak.taken && i < w->peak.n && !g; i++)
+        g = w->peak.g[i].load ? NULL : &w->peak.g[i];
+    if (g)
+        detail(o, "peak at %.3fs; the biggest group then: %llu x %s (%s, %s)", (double)w->peak.at / 1e9,
+               (unsigned long long)g->count, g->site, g->state, g->blocked_on);
 }
 
 static void check_queue(gt_world *w, const gt_check_spec *c, gt_outcome *o)
@@ -337,9 +342,10 @@ static void check_drain(gt_world *w, const gt_check_spec *c, gt_outcome *o)
         return detail(o, "tasks of the target never exited after stop");
     int64_t t = s->exited_at > s->stop_at ? s->exited_at - s->stop_at : 0;
     verdict_ns(o, t, c->d);
-    if (s->cancel_at >= s->stop_at) {
+    if (s->cancel_at) {
         o->ok = false;
-        return detail(o, "stop's grace ran out: work still in progress was cancelled at %.3fs",
+        return detail(o, "%s: work still in progress was cancelled at %.3fs",
+                      s->cancel_at >= s->stop_at ? "stop's grace ran out" : "a stage failed before stop",
                       (double)(s->cancel_at - w->t0) / 1e9);
     }
     detail(o, "stopped at %.3fs, drained and every task exited at %.3fs",
@@ -458,8 +464,10 @@ static void judge_one(gt_world *w, const gt_check_spec *c)
 
 static void judge_expects(gt_world *w)
 {
-    for (int i = 0; i < w->nexpects; i++) {
-        gt_expect *e = &w->expects[i];
+    for (int i = 0; i <= w->nexpects; i++) {
+        gt_expect *e = i < w->nexpects ? &w->expects[i] : &w->expect_other;
+        if (!e->n)
+            continue;
         gt_outcome *o = outcome(w, NULL, e->msg);
         if (!o)
             return;
@@ -492,8 +500,8 @@ int gt__judge(gt_world *w)
     gr_sched_stats ss;
     gr_sched_stats_get(w->s, &ss);
     w->end_now = ss.now - w->t0;
-    if (!w->end)
-        w->end = w->end_now;
+    if (!w->ended)
+        w->end = w->end_now; /* e.g. the world deadlocked */
     if (w->target && !w->st.stop_at)
         svc_stats_get(w->target, &w->st);
     svc_ledger_summary(w->ledger, &w->sum);

@@ -162,6 +162,8 @@ static int ctor_error_rate_below(lua_State *L)
     gt__ctx c;
     gt_check_spec *ck = check_begin(&c, L, 1);
     ck->x = gt__ld_num(&c, 1, "x", 0, 1);
+    if (ck->x <= 0) /* "below 0" can never hold */
+        gt__ld_fail(&c, "x", "must be > 0 (got %g)", ck->x);
     set_label(&c, ck, "error_rate_below(%g)", ck->x);
     return 1;
 }

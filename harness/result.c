@@ -40,7 +40,7 @@ static size_t put_i64(char *p, int64_t v)
 
 static cJSON *col_array(const gt_col *c)
 {
-    size_t cap = 2 + c->n * 21;
+    size_t cap = 3 + c->n * 21; /* [ ] and the terminator, digits and commas */
     char *buf = malloc(cap), *p = buf;
     if (!buf)
         return NULL;
@@ -241,6 +241,7 @@ static cJSON *profile_obj(const gt_profile *p)
         cJSON_AddStringToObject(e, "spawned_at", p->g[i].site);
         cJSON_AddStringToObject(e, "state", p->g[i].state);
         cJSON_AddStringToObject(e, "blocked_on", p->g[i].blocked_on);
+        cJSON_AddBoolToObject(e, "load", p->g[i].load);
         add_int(e, "count", (int64_t)p->g[i].count);
         cJSON_AddItemToArray(g, e);
     }

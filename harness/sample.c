@@ -60,7 +60,7 @@ void gt__profile_take(gt_world *w, gt_profile *p)
         if (gt__is_harness_task(&ti[i]))
             continue;
         live++;
-        gt_profile_group g = {.count = 1};
+        gt_profile_group g = {.count = 1, .load = is_load_task(&ti[i])};
         snprintf(g.site, sizeof g.site, "%s:%d", ti[i].file ? ti[i].file : "?", ti[i].line);
         gr_task_blocked_on(&ti[i], g.blocked_on, sizeof g.blocked_on);
         snprintf(g.state, sizeof g.state, "%s", gr_task_state_name(ti[i].state));
@@ -174,6 +174,7 @@ void gt__sampler(void *arg)
         if (!w->sampling)
             break;
     }
+    gr_gate_open(w->sampled);
 }
 
 void gt__sample_free(gt_world *w)

@@ -134,9 +134,7 @@ static int h_wait(lua_State *L)
 {
     gt_world *w = self(L);
     int k = (int)lua_tointeger(L, lua_upvalueindex(2));
-    const gt_load_spec *ls = &w->sc->load;
-    int64_t slack = ls->cfg.timeout * 4 + w->sc->grace;
-    int64_t until = w->t0 + w->load_end[k] + (slack > 0 ? slack : 1000000000);
+    int64_t until = w->t0 + w->load_end[k] + w->load_slack[k] + w->sc->grace;
     lua_pushboolean(L, svc_load_wait(w->loads[k], until) == 0);
     return 1;
 }
@@ -179,11 +177,16 @@ static int t_expect(lua_State *L)
         snprintf(e->where, sizeof e->where, "%s", where);
         snprintf(e->msg, sizeof e->msg, "%s", msg);
     }
-    if (e) {
-        e->n++;
-        if (!ok && e->failed++ == 0)
+    if (!e) { /* past the sites we track one by one: counted together */
+        e = &w->expect_other;
+        if (!e->n)
+            snprintf(e->where, sizeof e->where, "%s and other sites", where);
+        if (!e->n || (!ok && !e->failed))
             snprintf(e->msg, sizeof e->msg, "%s", msg);
     }
+    e->n++;
+    if (!ok && e->failed++ == 0)
+        snprintf(e->msg, sizeof e->msg, "%s", msg);
     lua_pushboolean(L, ok);
     return 1;
 }

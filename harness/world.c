@@ -4,6 +4,7 @@
  * the result document. */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,21 @@ int gt__col_push(gt_col *c, int64_t v)
 
 int64_t gt__world_now(const gt_world *w) { return gr_now() - w->t0; }
 
-static int fail(gt_world *w, const char *fmt, const char *what, const char *msg)
+void gt__world_mark_end(gt_world *w)
 {
-    snprintf(w->error, sizeof w->error, fmt, what, msg);
+    if (!w->ended) {
+        w->ended = true;
+        w->end = gt__world_now(w);
+    }
+}
+
+static int fail(gt_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(gt_world *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->error, sizeof w->error, fmt, ap);
+    va_end(ap);
     return -EINVAL;
 }
 
@@ -47,10 +60,10 @@ static int start_dep(gt_world *w)
     svc_dep_cfg dc = {.endpoint = sim(w) ? "dep" : "127.0.0.1:0", .cost = d->cost,
                       .latency = d->latency};
     if (svc_dep_start(&w->dep, &dc, err, sizeof err) < 0)
-        return fail(w, "dependency: %s%s", "", err);
+        return fail(w, "dependency: %s", err);
     snprintf(w->dep_ep, sizeof w->dep_ep, "%s", svc_dep_endpoint(w->dep));
     if (svc_client_create(&w->client, w->dep_ep, &d->client, err, sizeof err) < 0)
-        return fail(w, "dependency client: %s%s", "", err);
+        return fail(w, "dependency client: %s", err);
     return 0;
 }
 
@@ -74,7 +87,7 @@ static int start_target(gt_world *w)
         rc = svc_pipeline_start(&w->target, &pc, w->ledger, w->j, err, sizeof err);
     }
     if (rc < 0)
-        return fail(w, "target: %s%s", "", err);
+        return fail(w, "target: %s", err);
     return 0;
 }
 
@@ -84,7 +97,7 @@ static int start_front(gt_world *w)
     svc_front_cfg fc = w->sc->target.front;
     fc.endpoint = sim(w) ? "front" : "127.0.0.1:0";
     if (svc_front_start(&w->front, w->target, &fc, w->j, err, sizeof err) < 0)
-        return fail(w, "front: %s%s", "", err);
+        return fail(w, "front: %s", err);
     snprintf(w->front_ep, sizeof w->front_ep, "%s", svc_front_endpoint(w->front));
     return 0;
 }
@@ -128,9 +141,14 @@ static void end_window(void *arg)
 
 int gt__world_inject(gt_world *w, const gt_fault_spec *fs, char *err, size_t errlen)
 {
-    if (w->nwin == (int)(sizeof w->win / sizeof w->win[0]))
-        return snprintf(err, errlen, "too many faults (at most %zu)",
-                        sizeof w->win / sizeof w->win[0]), -EINVAL;
+    if (w->nwin == w->win_cap) {
+        int cap = w->win_cap ? 2 * w->win_cap : 16;
+        gt_window *p = realloc(w->win, (size_t)cap * sizeof *p);
+        if (!p)
+            return snprintf(err, errlen, "out of memory"), -ENOMEM;
+        w->win = p;
+        w->win_cap = cap;
+    }
     char point[160];
     real_point(w, fs->spec.point, point, sizeof point);
     inj_spec sp = fs->spec;
@@ -192,11 +210,11 @@ int gt__world_clear(gt_world *w, int handle)
 int gt__world_load(gt_world *w, const gt_load_spec *ls)
 {
     if (!w->started)
-        return fail(w, "%s%s", "load: the target is not started (call t:start() first)", "");
+        return fail(w, "load: the target is not started (call t:start() first)");
     if (w->stopped)
-        return fail(w, "%s%s", "load: the target was stopped", "");
+        return fail(w, "load: the target was stopped");
     if (w->nloads == GT_LOADS_MAX)
-        return fail(w, "load: at most %d loads%s", "16", "");
+        return fail(w, "load: at most %d loads", GT_LOADS_MAX);
     svc_load_cfg lc = ls->cfg;
     if (ls->via_front)
         lc.via = w->front_ep;
@@ -207,9 +225,11 @@ int gt__world_load(gt_world *w, const gt_load_spec *ls)
     char err[256];
     int k = w->nloads;
     if (svc_load_start(&w->loads[k], &lc, w->target, gt__sample_sink, w, err, sizeof err) < 0)
-        return fail(w, "load: %s%s", "", err);
+        return fail(w, "load: %s", err);
     w->nloads++;
     w->load_end[k] = gt__world_now(w) + lc.duration;
+    int r = lc.retries < 16 ? lc.retries : 16;
+    w->load_slack[k] = lc.timeout * (lc.retries + 1) + lc.backoff * ((int64_t)1 << r);
     if (w->load_end[k] > w->load_until)
         w->load_until = w->load_end[k];
     return 0;
@@ -226,7 +246,7 @@ static void delayed_load(void *arg)
 int gt__world_start(gt_world *w)
 {
     if (w->started)
-        return fail(w, "%s%s", "start: the target is already started", "");
+        return fail(w, "start: the target is already started");
     const gt_scenario *sc = w->sc;
     int rc;
     if ((rc = start_target(w)) < 0)
@@ -239,13 +259,13 @@ int gt__world_start(gt_world *w)
         if ((rc = gt__world_inject(w, &sc->faults[i], err, sizeof err)) < 0) {
             char msg[600];
             snprintf(msg, sizeof msg, "%s:%d: fault: %s", sc->file, sc->faults[i].line, err);
-            return fail(w, "%s%s", msg, "");
+            return fail(w, "%s", msg);
         }
     if (!sc->load.on)
         return 0;
     if (sc->load.start > 0 && sc->script_ref != LUA_NOREF) {
         int64_t id = gr_spawn(delayed_load, w, "gauntlet.load");
-        return id < 0 ? fail(w, "load: cannot start: %s%s", strerror((int)-id), "") : 0;
+        return id < 0 ? fail(w, "load: cannot start: %s", strerror((int)-id)) : 0;
     }
     return gt__world_load(w, &sc->load);
 }
@@ -253,10 +273,9 @@ int gt__world_start(gt_world *w)
 int gt__world_stop(gt_world *w, int64_t grace)
 {
     if (!w->started || w->stopped)
-        return fail(w, "%s%s", w->stopped ? "stop: already stopped" : "stop: the target is not started", "");
+        return fail(w, "%s", w->stopped ? "stop: already stopped" : "stop: the target is not started");
     w->stopped = true;
-    if (!w->end)
-        w->end = gt__world_now(w);
+    gt__world_mark_end(w);
     for (int k = 0; k < w->nloads; k++)
         svc_load_stop(w->loads[k]); /* no new requests: the target is going */
     if (w->front)
@@ -280,33 +299,37 @@ static void run_declared(gt_world *w)
     if (sc->load.start + sc->load.cfg.duration > until)
         until = sc->load.start + sc->load.cfg.duration;
     gr_sleep_until(w->t0 + until);
-    w->end = gt__world_now(w);
+    gt__world_mark_end(w);
     /* Requests still out get their answers, bounded by their own timeouts. */
-    const svc_load_cfg *lc = &sc->load.cfg;
-    int64_t slack = lc->timeout * (lc->retries + 1) + lc->backoff * (1 << (lc->retries < 16 ? lc->retries : 16));
     for (int k = 0; k < w->nloads; k++)
-        svc_load_wait(w->loads[k], gr_deadline_in(slack + sc->grace));
+        svc_load_wait(w->loads[k], gr_deadline_in(w->load_slack[k] + sc->grace));
 }
 
 static void director(void *arg)
 {
     gt_world *w = arg;
+    /* The service reads a time of 0 as "has not happened" (stop_at, ...),
+     * and the sim clock starts at 0: the scenario starts 1 ns in. */
+    gr_sleep(1);
     w->t0 = gr_now();
     w->next_id = 1;
     if (w->sc->target.dep.on && start_dep(w) < 0)
         return;
     w->sampling = true;
-    gr_spawn(gt__sampler, w, "gauntlet.sampler");
+    if (gr_gate_create(&w->sampled, "gauntlet.sampled", GR_WAIT_GATE) < 0 ||
+        gr_spawn(gt__sampler, w, "gauntlet.sampler") < 0) {
+        fail(w, "cannot start the sampler: out of memory");
+        return;
+    }
     if (w->sc->script_ref != LUA_NOREF)
         gt__script_run(w);
     else
         run_declared(w);
-    if (!w->end)
-        w->end = gt__world_now(w);
+    gt__world_mark_end(w);
     if (w->started && !w->stopped)
         gt__world_stop(w, w->sc->grace);
     w->sampling = false;
-    gr_sleep(w->step); /* the sampler takes its last sample and leaves */
+    gr_gate_wait(w->sampled, GR_FOREVER); /* its last sample: within a step */
     if (w->target)
         svc_stats_get(w->target, &w->st);
     gt__profile_take(w, &w->final);
@@ -347,7 +370,7 @@ static int64_t wall_now(void)
 static void world_free(gt_world *w)
 {
     for (int k = 0; k < w->nloads; k++)
-        svc_load_release(w->loads[k]); /* -EBUSY: the scheduler frees it */
+        svc_load_abandon(w->loads[k]); /* requests may still be out: never resumed */
     inj_release(w->j);
     if (w->target)
         svc_release(w->target);
@@ -359,6 +382,7 @@ static void world_free(gt_world *w)
         free(w->out[i].detail);
     free(w->out);
     free(w->leaks);
+    free(w->win);
 }
 
 static int world_create(gt_world *w)

@@ -39,6 +39,7 @@ typedef struct gt_profile_group {
     char site[160];            /* file:line */
     char blocked_on[GR_NAME_MAX + 32];
     char state[16];
+    bool load;                 /* tasks of the load generator */
     uint64_t count;
 } gt_profile_group;
 
@@ -82,10 +83,12 @@ typedef struct gt_world {
     char dep_ep[64], front_ep[64];
     svc_load *loads[GT_LOADS_MAX];
     int64_t load_end[GT_LOADS_MAX]; /* relative: when it stops starting requests */
+    int64_t load_slack[GT_LOADS_MAX]; /* how long its last requests may take */
     int nloads;
     uint64_t next_id;
     int64_t t0;                /* scheduler clock at the start */
     int64_t end;               /* relative: the end of the run (before stop) */
+    bool ended;                /* end is set */
     int64_t load_until;        /* relative: the end of the last load */
     bool started, stopped;
     int stop_rc;
@@ -94,8 +97,9 @@ typedef struct gt_world {
     /* the error that makes the verdict "error" (script, start) */
     char error[1024];
     /* windows */
-    gt_window win[64];
-    int nwin;
+    gt_window *win;            /* every fault armed, in order */
+    int nwin, win_cap;
+    gr_gate *sampled;          /* opened when the sampler took its last sample */
     /* sampler */
     bool sampling;
     int64_t step;
@@ -120,6 +124,7 @@ typedef struct gt_world {
     /* script */
     gt_expect expects[GT_EXPECTS_MAX];
     int nexpects;
+    gt_expect expect_other;    /* sites beyond GT_EXPECTS_MAX, together */
     /* results */
     svc_stats st;              /* the target's, after stop */
     svc_ledger_sum sum;
@@ -150,6 +155,7 @@ int gt__world_clear(gt_world *w, int handle); /* handle 0: every fault */
 /* Stop the loads' intake and the target with grace (t:stop). */
 int gt__world_stop(gt_world *w, int64_t grace);
 int64_t gt__world_now(const gt_world *w); /* ns from the start */
+void gt__world_mark_end(gt_world *w);      /* the measured run ends now (once) */
 
 /* sample.c */
 void gt__sampler(void *arg);           /* the sampler task */

@@ -226,6 +226,8 @@ void svc_load_stop(svc_load *l)
 
 void svc_load_stats_get(const svc_load *l, svc_load_stats *out) { *out = l->st; }
 
+void svc_load_abandon(svc_load *l) { free(l); }
+
 int svc_load_release(svc_load *l)
 {
     if (!l)

@@ -446,5 +446,9 @@ void svc_load_stop(svc_load *l);
 void svc_load_stats_get(const svc_load *l, svc_load_stats *out);
 /* Free it once svc_load_wait returned 0. -EBUSY while requests are out. */
 int svc_load_release(svc_load *l);
+/* Free it whatever is still out, like svc_release does a target: its
+ * tasks stay blocked as they are and must never run again (release the
+ * scheduler next). NULL: no-op. */
+void svc_load_abandon(svc_load *l);
 
 #endif /* SVC_H */

@@ -32,4 +32,6 @@
     X(harness_metrics)      \
     X(harness_cli)          \
     X(harness_load)         \
-    X(harness_shipped)
+    X(harness_shipped)      \
+    X(harness_checks)       \
+    X(harness_script)
