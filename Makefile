@@ -33,7 +33,7 @@ CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror \
           -fstack-clash-protection -MMD -MP $(SANFLAGS)
 LDFLAGS := $(SANFLAGS)
 
-MODULES := runtime inject service harness
+MODULES := runtime inject service reports harness
 MAKEIN := @$(MAKE) --no-print-directory -f mk/build.mk BUILD=$(BUILD) SAN=$(SAN) \
           CC=$(CC) 'CFLAGS=$(CFLAGS)' 'LDFLAGS=$(LDFLAGS)' 'MODULES=$(MODULES)' \
           'PKGS=$(PKGS)'

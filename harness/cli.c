@@ -13,11 +13,12 @@
 
 /* ---------------------------------------------------------------- tables */
 
-enum { C_RUN = 1, C_LIST = 2, C_POINTS = 4, C_CHECKS = 8, C_REPLAY = 16 };
+enum { C_RUN = 1, C_LIST = 2, C_POINTS = 4, C_CHECKS = 8, C_REPLAY = 16, C_REPORT = 32 };
 
 enum {
     F_SEED, F_MODE, F_FILTER, F_TAG, F_SHARD, F_JOBS, F_OUT, F_TIMEOUT,
-    F_REPEAT, F_SEEDS, F_DETERMINISM, F_QUIET, F_MARKDOWN,
+    F_REPEAT, F_SEEDS, F_DETERMINISM, F_QUIET, F_MARKDOWN, F_BASELINE, F_HTML,
+    F_JUNIT,
 };
 
 typedef struct flag_def {
@@ -34,13 +35,17 @@ static const flag_def flags[] = {
     {"--tag", F_TAG, true, C_RUN | C_LIST},
     {"--shard", F_SHARD, true, C_RUN | C_LIST},
     {"--jobs", F_JOBS, true, C_RUN},
-    {"--out", F_OUT, true, C_RUN | C_REPLAY},
+    {"--out", F_OUT, true, C_RUN | C_REPLAY | C_REPORT},
+    {"-o", F_OUT, true, C_REPORT},
     {"--timeout", F_TIMEOUT, true, C_RUN | C_REPLAY},
     {"--repeat", F_REPEAT, true, C_RUN},
     {"--seeds", F_SEEDS, true, C_RUN},
     {"--check-determinism", F_DETERMINISM, false, C_RUN},
     {"--quiet", F_QUIET, false, C_RUN | C_REPLAY},
     {"--markdown", F_MARKDOWN, false, C_POINTS},
+    {"--baseline", F_BASELINE, true, C_RUN | C_REPORT},
+    {"--html", F_HTML, true, C_REPORT},
+    {"--junit", F_JUNIT, true, C_REPORT},
 };
 
 /* Everything a command line says. */
@@ -74,6 +79,8 @@ static const char usage_top[] =
     "  points [--markdown]  the fault-point catalog\n"
     "  checks               the checks a scenario can state\n"
     "  replay RESULT.json   re-run exactly the scenario of a result document\n"
+    "  report DIR...        render a run's documents as HTML and JUnit again\n"
+    "  report merge SUITE... -o DIR   join the results of shards into one suite\n"
     "\n"
     "  gauntlet <command> --help   a command's options\n"
     "  gauntlet --version          the version\n"
@@ -87,8 +94,8 @@ static const char usage_run[] =
     "\n"
     "Runs every scenario of the *.lua files found under PATH (recursively,\n"
     "sorted by path; directories named lib are skipped; default scenarios/),\n"
-    "each in its own forked child, and writes OUT/<run>/suite.json and one\n"
-    "document per scenario.\n"
+    "each in its own forked child, and writes OUT/<run>/suite.json, one\n"
+    "document per scenario, index.html (the report) and junit.xml.\n"
     "\n"
     "  --seed N              the suite seed (a single selected scenario: its seed)\n"
     "  --seeds A..B          run each scenario once per seed A..B\n"
@@ -101,7 +108,8 @@ static const char usage_run[] =
     "  --timeout SECONDS     watchdog per scenario (default 60, + 2 x duration in real mode)\n"
     "  --repeat N            run each scenario N times\n"
     "  --check-determinism   run each twice; any difference outside `wall` fails it\n"
-    "  --quiet               no per-scenario lines or progress\n";
+    "  --quiet               no per-scenario lines or progress\n"
+    "  --baseline OLD        compare with an earlier run (its dir or suite.json)\n";
 
 static const char usage_list[] =
     "usage: gauntlet list [PATH...] [--filter GLOB] [--tag T] [--shard K/N]\n"
@@ -124,6 +132,25 @@ static const char usage_replay[] =
     "\n"
     "Re-runs the scenario of a per-scenario result document (its file, name,\n"
     "seed and mode), exactly as `gauntlet run` would, writing a new run.\n";
+
+static const char usage_report[] =
+    "usage: gauntlet report RUN... [--html FILE] [--junit FILE] [--baseline OLD]\n"
+    "       gauntlet report merge RUN... -o DIR [--baseline OLD]\n"
+    "\n"
+    "Renders result documents again. RUN is a run directory or its suite.json.\n"
+    "One RUN: writes RUN/index.html and RUN/junit.xml, or only the files named\n"
+    "by --html and --junit. Several RUNs are shown as one suite; name the\n"
+    "outputs with --html and/or --junit.\n"
+    "\n"
+    "merge joins the runs of `--shard K/N` (one per CI runner) into DIR: one\n"
+    "suite.json in the unsharded order, every scenario document, index.html\n"
+    "and junit.xml. The runs must share seed and mode.\n"
+    "\n"
+    "  --html FILE           the HTML report's path\n"
+    "  --junit FILE          the JUnit XML's path\n"
+    "  -o, --out DIR         merge: the directory written (made if missing)\n"
+    "  --baseline OLD        add a comparison with an earlier run: verdict\n"
+    "                        changes, recovery time, p99, peak tasks\n";
 
 /* ---------------------------------------------------------------- values */
 
@@ -208,7 +235,7 @@ static int set_flag(cli *x, const flag_def *f, const char *v)
     case F_JOBS:
         return parse_count(v, JOBS_MAX, &c->jobs) < 0 ? bad_value(f->name, "a positive integer", v)
                                                       : 0;
-    case F_OUT: return set_text(&c->out, f->name, v, "a directory");
+    case F_OUT: c->has_out = true; return set_text(&c->out, f->name, v, "a directory");
     case F_TIMEOUT:
         if (gt__duration_parse(v, &ns) < 0 || ns <= 0)
             return bad_value(f->name, "a positive number of seconds", v);
@@ -221,6 +248,9 @@ static int set_flag(cli *x, const flag_def *f, const char *v)
     case F_DETERMINISM: c->check_determinism = true; return 0;
     case F_QUIET: c->quiet = true; return 0;
     case F_MARKDOWN: x->markdown = true; return 0;
+    case F_BASELINE: return set_text(&c->baseline, f->name, v, "a suite.json or run directory");
+    case F_HTML: return set_text(&c->html, f->name, v, "a file name");
+    case F_JUNIT: return set_text(&c->junit, f->name, v, "a file name");
     }
     return -EINVAL;
 }
@@ -486,12 +516,19 @@ static int cmd_replay(cli *x)
     return code;
 }
 
+static int cmd_report(cli *x)
+{
+    x->cfg.paths = x->pos, x->cfg.npaths = x->npos;
+    return gt__cmd_report(&x->cfg);
+}
+
 static const command commands[] = {
     {"run", C_RUN, cmd_run, usage_run},
     {"list", C_LIST, cmd_list, usage_list},
     {"points", C_POINTS, cmd_points, usage_points},
     {"checks", C_CHECKS, cmd_checks, usage_checks},
     {"replay", C_REPLAY, cmd_replay, usage_replay},
+    {"report", C_REPORT, cmd_report, usage_report},
 };
 
 static const command *find_command(const char *name)

@@ -17,6 +17,7 @@
 
 #include "harness/gt.h"
 #include "inject/inj.h"
+#include "reports/rep.h"
 #include "runtime/gr.h"
 #include "service/svc.h"
 
@@ -248,10 +249,6 @@ int gt__run(gt_file *f, int i, const gt_run_opts *o, char **json);
 char *gt__doc_error(const gt_scenario *sc, const gt_run_opts *o, const char *reason,
                     const char *output, int64_t wall_ns);
 
-/* Write data to path atomically: a temp file in the same directory,
- * fsync, rename. 0 or a negated errno. */
-int gt__write_atomic(const char *path, const char *data, size_t len);
-
 /* ---------------------------------------------------------------- runner */
 
 /* What `gauntlet run` (list, replay) was asked; the CLI fills it
@@ -279,6 +276,9 @@ typedef struct gt_run_cfg {
     bool tty;                   /* stdout is a terminal: progress line */
     bool color;                 /* tty and NO_COLOR unset or empty */
     const char *command;        /* the command line, shell-quoted */
+    bool has_out;               /* --out / -o given */
+    const char *baseline;       /* --baseline OLD/suite.json, or NULL */
+    const char *html, *junit;   /* report: --html F, --junit F, or NULL */
 } gt_run_cfg;
 
 /* A scenario of a loaded suite: file and index in it. */
@@ -309,6 +309,15 @@ typedef struct gt_suite {
  * path: reported on diag, nothing loaded); -ENOMEM. On failure *s is
  * left empty. */
 int gt__suite_load(gt_suite *s, const char *const *paths, int npaths, FILE *diag);
+
+/* The reports of the run in dir (its suite.json written): index.html and
+ * junit.xml there, compared with c->baseline when given. Prints where the
+ * HTML report is on out. 0 or a negated errno (reported on stderr). */
+int gt__reports_write(const char *dir, const gt_run_cfg *c, FILE *out);
+
+/* `gauntlet report` and `gauntlet report merge` (docs/cli.md): paths are
+ * the inputs. An exit code. */
+int gt__cmd_report(const gt_run_cfg *c);
 
 /* Select by c's filter, tags and shard (into s->sel, in order). Always 0:
  * the arrays were sized by gt__suite_load. */

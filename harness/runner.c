@@ -86,7 +86,7 @@ static void child_main(const runner *r, const gt_job *j, int attempt)
     gt_run_opts o = {.seed = j->seed, .mode = j->mode, .replay = j->replay};
     char *json = NULL;
     int v = gt__run(j->f, j->i, &o, &json);
-    int w = v >= 0 && json ? gt__write_atomic(doc, json, strlen(json)) : v;
+    int w = v >= 0 && json ? rep_write_atomic(doc, json, strlen(json)) : v;
     if (w < 0)
         fprintf(stderr, "gauntlet: %s: %s\n", v < 0 ? "the run failed" : doc,
                 strerror(w == 0 ? EIO : -w));
@@ -216,7 +216,7 @@ static char *error_doc(const child *ch, const char *path, const char *reason, co
     const gt_job *j = ch->job;
     gt_run_opts o = {.seed = j->seed, .mode = j->mode, .replay = j->replay};
     char *json = gt__doc_error(&j->f->scn[j->i], &o, reason, tail, wall);
-    if (json && gt__write_atomic(path, json, strlen(json)) < 0) {
+    if (json && rep_write_atomic(path, json, strlen(json)) < 0) {
         free(json);
         return NULL;
     }

@@ -106,6 +106,15 @@ static bool add_counts(cJSON *root, const gt_job *jobs, int n, int64_t *virt)
            add_int(o, "error", count[GT_VERDICT_ERROR], false) && add_int(o, "total", n, false);
 }
 
+/* "K/N" of --shard, or null. */
+static bool add_shard(cJSON *root, const gt_run_cfg *c)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d/%d", c->shard_k, c->shard_n);
+    return c->shard_n > 0 ? add_str(root, "shard", buf)
+                          : cJSON_AddNullToObject(root, "shard") != NULL;
+}
+
 static cJSON *suite_doc(const gt_job *jobs, int n, const gt_run_cfg *c, const char *started_at,
                         int64_t wall_ns)
 {
@@ -115,7 +124,8 @@ static cJSON *suite_doc(const gt_job *jobs, int n, const gt_run_cfg *c, const ch
               add_str(root, "kind", "suite") && add_str(root, "gauntlet_version", GT_VERSION) &&
               add_int(root, "seed", (int64_t)c->seed, true) &&
               add_str(root, "mode", gt_mode_name(c->has_mode ? c->mode : GT_MODE_SIM)) &&
-              add_str(root, "command", c->command) && add_counts(root, jobs, n, &virt) &&
+              add_str(root, "command", c->command) && add_shard(root, c) &&
+              add_counts(root, jobs, n, &virt) &&
               add_int(root, "virtual_ns", virt, false);
     cJSON *arr = ok ? cJSON_AddArrayToObject(root, "scenarios") : NULL;
     ok = arr != NULL;
@@ -143,7 +153,7 @@ int gt__suite_write(const gt_job *jobs, int n, const gt_run_cfg *c, const char *
     snprintf(path, sizeof path, "%s/suite.json", dir);
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL; the length below excludes it */
-    int rc = gt__write_atomic(path, text, len + 1);
+    int rc = rep_write_atomic(path, text, len + 1);
     free(text);
     return rc;
 }
@@ -305,6 +315,8 @@ static int run_jobs(gt_job *jobs, int n, const gt_run_cfg *c, bool bad_input)
     if (rc < 0)
         fprintf(stderr, "gauntlet: internal error: %s\n", strerror(-rc));
     gt__summary(stdout, jobs, n, c, dir, wall);
+    if (w == 0 && (w = gt__reports_write(dir, c, stdout)) < 0)
+        rc = rc < 0 ? rc : w;
     if (bad_input)
         fprintf(stderr, "gauntlet: some files did not load or repeated a name (see above)\n");
     fflush(stdout);
@@ -330,9 +342,25 @@ static int load_selected(gt_suite *s, const gt_run_cfg *c)
     return -1;
 }
 
+/* A --baseline that will not load is bad input, found before anything runs. */
+static int check_baseline(const gt_run_cfg *c)
+{
+    char err[PATH_MAX + 256];
+    rep_suite *base = NULL;
+    if (!c->baseline)
+        return 0;
+    int rc = rep_suite_load(&base, c->baseline, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "gauntlet: --baseline: %s\n", err);
+    rep_suite_release(base);
+    return rc;
+}
+
 int gt__cmd_run(const gt_run_cfg *c)
 {
     gt_suite s;
+    if (check_baseline(c) < 0)
+        return GT_EXIT_USAGE;
     int code = load_selected(&s, c);
     if (code >= 0)
         return code;

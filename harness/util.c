@@ -1,12 +1,10 @@
-/* util.c — the harness's small shared pieces: atomic file writes, scenario
- * seeds, and the names of modes, verdicts and checks. */
+/* util.c — the harness's small shared pieces: scenario seeds and the names
+ * of modes, verdicts and checks. */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "harness/gt_int.h"
 
@@ -78,76 +76,4 @@ uint64_t gt_seed_derive(uint64_t suite_seed, const char *name)
     assert(name);
     uint64_t r = splitmix64(splitmix64(suite_seed) ^ fnv1a64(name));
     return r ? r : 1;
-}
-
-/* ---------------------------------------------------------------- files */
-
-/* "<dir>/.<base>.XXXXXX" for path "<dir>/<base>" (".<base>.XXXXXX" with no
- * directory): a hidden temp name in path's directory. NULL on ENOMEM. */
-static char *temp_template(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    size_t len = strlen(path) + sizeof "..XXXXXX";
-    char *t = malloc(len);
-    if (t)
-        snprintf(t, len, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
-    return t;
-}
-
-/* Write all len bytes to fd: 0 or a negated errno. */
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t k = write(fd, data, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -errno;
-        data += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Fill the open temp file fd and close it: 0 or a negated errno (fd is
- * closed either way). */
-static int fill_and_close(int fd, const char *data, size_t len)
-{
-    int rc = 0;
-    if (fchmod(fd, 0644) < 0)
-        rc = -errno;
-    if (rc == 0)
-        rc = write_all(fd, data, len);
-    if (rc == 0 && fsync(fd) < 0)
-        rc = -errno;
-    if (close(fd) < 0 && rc == 0)
-        rc = -errno;
-    return rc;
-}
-
-/* The temp file is made by mkstemp next to path, given mode 0644 (not
- * subject to the umask), written, fsynced, closed and renamed over path.
- * On any failure the temp file is unlinked and path is untouched: -ENOMEM,
- * or the errno of the failing call (-ENOENT for a missing directory,
- * -EACCES, -ENOSPC, -EISDIR when path is a directory, ...). The
- * directory itself is not fsynced: after a crash the old contents may
- * show, never a partial file. */
-int gt__write_atomic(const char *path, const char *data, size_t len)
-{
-    char *tmp = temp_template(path);
-    if (!tmp)
-        return -ENOMEM;
-    int rc = 0;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        rc = -errno;
-    else
-        rc = fill_and_close(fd, data, len);
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = -errno;
-    if (rc < 0 && fd >= 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
 }

@@ -406,19 +406,19 @@ START_TEST(write_atomic_writes_and_replaces)
     mk_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/out.json", dir);
     umask(077); /* the mode is 0644 whatever the umask */
-    ck_assert_int_eq(gt__write_atomic(path, "{\"a\": 1}\n", 9), 0);
+    ck_assert_int_eq(rep_write_atomic(path, "{\"a\": 1}\n", 9), 0);
     assert_contents(path, "{\"a\": 1}\n");
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0644);
-    ck_assert_int_eq(gt__write_atomic(path, "{}", 2), 0); /* shorter */
+    ck_assert_int_eq(rep_write_atomic(path, "{}", 2), 0); /* shorter */
     assert_contents(path, "{}");
-    ck_assert_int_eq(gt__write_atomic(path, "", 0), 0);
+    ck_assert_int_eq(rep_write_atomic(path, "", 0), 0);
     assert_contents(path, "");
     ck_assert_int_eq(entries(dir, name, sizeof name), 1); /* no temp left */
     ck_assert_str_eq(name, "out.json");
     ck_assert_int_eq(chdir(dir), 0); /* a bare name: the current directory */
-    ck_assert_int_eq(gt__write_atomic("bare", "x", 1), 0);
+    ck_assert_int_eq(rep_write_atomic("bare", "x", 1), 0);
     assert_contents("bare", "x");
     ck_assert_int_eq(entries(".", NULL, 0), 2);
     rm_tree(dir);
@@ -430,7 +430,7 @@ START_TEST(write_atomic_missing_directory)
     char dir[256], path[300];
     mk_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/nope/out.json", dir);
-    ck_assert_int_eq(gt__write_atomic(path, "x", 1), -ENOENT);
+    ck_assert_int_eq(rep_write_atomic(path, "x", 1), -ENOENT);
     ck_assert_int_eq(entries(dir, NULL, 0), 0);
     rm_tree(dir);
 }
@@ -444,7 +444,7 @@ START_TEST(write_atomic_failed_rename_cleans_up)
     mk_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/sub", dir);
     ck_assert_int_eq(mkdir(path, 0755), 0);
-    ck_assert_int_eq(gt__write_atomic(path, "x", 1), -EISDIR);
+    ck_assert_int_eq(rep_write_atomic(path, "x", 1), -EISDIR);
     ck_assert_int_eq(entries(dir, name, sizeof name), 1);
     ck_assert_str_eq(name, "sub");
     ck_assert_int_eq(entries(path, NULL, 0), 0);
@@ -464,7 +464,7 @@ START_TEST(write_atomic_alloc_failures)
     for (; n < 50; n++) {
         af_fail_nth(n);
         long before = af_live();
-        int rc = gt__write_atomic(path, "data", 4);
+        int rc = rep_write_atomic(path, "data", 4);
         long leaked = af_live() - before;
         if (!af_stop()) {
             ck_assert_int_eq(rc, 0);
