@@ -53,11 +53,11 @@ void svc__job_put(svc__jobs *p, svc__job *jb)
 }
 
 
-void svc__job_reply(svc__jobs *p, svc__job *jb, int rc)
+void svc__job_reply(svc__jobs *p, svc__job *jb, int rc, bool by_worker)
 {
     if (jb->async) /* nobody waits: the ledger has the outcome */
         ;
-    else if (p->unbuffered_reply)
+    else if (p->unbuffered_reply && by_worker)
         gr_chan_send(jb->reply, &rc); /* the bug: nobody may ever read it */
     else
         gr_chan_try_send(jb->reply, &rc); /* cap 1: never blocks */

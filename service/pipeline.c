@@ -46,7 +46,10 @@ static bool bug(const pipe *t, svc_bug b) { return t->cfg.bugs & SVC_BUG(b); }
 
 /* ---------------------------------------------------------------- a job's way */
 
-static void finish(pipe *t, job *jb, int rc)
+/* A job's outcome: the ledger, the counts, the reply. by_worker: the
+ * reply comes from the task that ran the job — under the leak_on_cancel
+ * bug only that one blocks on it; the stop path never does. */
+static void settle(pipe *t, job *jb, int rc, bool by_worker)
 {
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
@@ -55,8 +58,10 @@ static void finish(pipe *t, job *jb, int rc)
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;
-    svc__job_reply(&t->jobs, jb, rc);
+    svc__job_reply(&t->jobs, jb, rc, by_worker);
 }
+
+static void finish(pipe *t, job *jb, int rc) { settle(t, jb, rc, true); }
 
 /* A stage's work on a job: its fail point, then its cost (cut short by the
  * group's cancellation, the requester giving up or the job's deadline),
@@ -186,7 +191,7 @@ static void cancel_left(pipe *t)
                 t->st.queued--;
             else
                 t->st.running--;
-            finish(t, jb, -ECANCELED);
+            settle(t, jb, -ECANCELED, false);
         }
     }
 }

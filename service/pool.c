@@ -122,7 +122,10 @@ static int work(pool *t, job *jb)
     return t->cfg.error_rate > 0 && svc__unit() < t->cfg.error_rate ? -EIO : 0;
 }
 
-static void finish(pool *t, job *jb, int rc)
+/* A job's outcome: the ledger, the counts, the reply. by_worker: the
+ * reply comes from the task that ran the job — under the leak_on_cancel
+ * bug only that one blocks on it; the stop path never does. */
+static void settle(pool *t, job *jb, int rc, bool by_worker)
 {
     svc_job_state st = rc == 0                                 ? SVC_JOB_COMPLETED
                        : rc == -ECANCELED || rc == -ETIMEDOUT ? SVC_JOB_CANCELLED
@@ -131,8 +134,10 @@ static void finish(pool *t, job *jb, int rc)
     t->st.completed += st == SVC_JOB_COMPLETED;
     t->st.failed += st == SVC_JOB_FAILED;
     t->st.cancelled += st == SVC_JOB_CANCELLED;
-    svc__job_reply(&t->jobs_pool, jb, rc);
+    svc__job_reply(&t->jobs_pool, jb, rc, by_worker);
 }
+
+static void finish(pool *t, job *jb, int rc) { settle(t, jb, rc, true); }
 
 static void run_job(pool *t, job *jb)
 {
@@ -345,7 +350,7 @@ int pool_stop(svc *base, int64_t grace)
     job *jb; /* whatever is still queued will never run */
     while (gr_chan_try_recv(t->jobs, &jb) == 0) { /* we take the worker's part */
         t->st.queued--;
-        finish(t, jb, -ECANCELED);
+        settle(t, jb, -ECANCELED, false);
         if (!bug(t, SVC_BUG_WG_ADD_IN_TASK))
             gr_wg_done(t->inflight);
     }

@@ -119,8 +119,10 @@ svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline,
 void svc__job_put(svc__jobs *p, svc__job *jb);
 static inline bool svc__job_given_up(const svc__job *jb) { return jb->given_up; }
 /* Deliver the result: never blocks, unless the reply is unbuffered (the
- * bug): then blocks until the requester takes it, forever if it left. */
-void svc__job_reply(svc__jobs *p, svc__job *jb, int rc);
+ * leak_on_cancel bug) and by_worker (the task that ran the job answers):
+ * then blocks until the requester takes it, forever if it left. Replies
+ * from the stop path (by_worker false) never block. */
+void svc__job_reply(svc__jobs *p, svc__job *jb, int rc, bool by_worker);
 /* The requester's side: wait for the result until deadline; on timeout,
  * tell the job it was given up and return -ETIMEDOUT. Drops our reference. */
 int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline);

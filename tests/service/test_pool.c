@@ -435,6 +435,24 @@ START_TEST(leak_on_cancel_leaves_workers_stuck)
 }
 END_TEST
 
+/* The bug is the worker's: stop itself must not hang on the unbuffered
+ * reply of a queued job it cancels, with its requester long gone (it did,
+ * and a scenario with a forever-blocked worker ran to the sim limit). */
+START_TEST(leak_on_cancel_does_not_hang_stop)
+{
+    world w = base(2, 4, GR_S(3600)); /* both workers busy for an hour */
+    w.cfg.bugs = SVC_BUG(SVC_BUG_LEAK_ON_CANCEL) | SVC_BUG(SVC_BUG_IGNORE_CTX);
+    w.n = 6;                          /* 2 running, 4 queued */
+    w.deadline_in = GR_MS(5);         /* every requester gives up */
+    w.stop_grace = GR_MS(100);
+    gr_sched *s = sim_run(run_quick, &w);
+    ck_assert_int_eq(w.stop_rc, -EBUSY); /* the workers never exited */
+    ck_assert_int_le(w.stopped_at - w.started_at, GR_MS(1) + 2 * GR_MS(100));
+    ck_assert_uint_eq(w.sum.by_state[SVC_JOB_CANCELLED], 4); /* the queued ones */
+    finish(&w, s);
+}
+END_TEST
+
 START_TEST(no_close_jobs_leaves_workers_waiting)
 {
     for (int on = 0; on <= 1; on++) {
@@ -530,6 +548,7 @@ Suite *suite_service_pool(void)
     tcase_add_test(tc, cancellation_reaches_every_part);
     tcase_add_test(tc, unbounded_spawn_grows_tasks_with_load);
     tcase_add_test(tc, leak_on_cancel_leaves_workers_stuck);
+    tcase_add_test(tc, leak_on_cancel_does_not_hang_stop);
     tcase_add_test(tc, no_close_jobs_leaves_workers_waiting);
     tcase_add_test(tc, ignore_ctx_keeps_working_after_give_up);
     tcase_add_test(tc, wg_add_in_task_loses_queued_work);
