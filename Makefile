@@ -6,6 +6,7 @@
 #   make demo       run the shipped scenarios (scenarios/) in sim mode
 #   make install    PREFIX=/usr/local: $(PREFIX)/bin/gauntlet
 #   make test       run every module's Check suites (SAN=1: ASan + UBSan)
+#   make test-browser   render the demo report in headless Chromium and check it
 #   make bench      run the runtime benchmarks (one line per figure)
 #   make bench-compare   the same, interleaved with the Go peer, side by side
 #   make deps       install missing packages (apt-get; sudo when not root)
@@ -44,13 +45,22 @@ all: deps
 # The README's first command: build, run the shipped scenarios in sim mode,
 # print the summary and where the results are.
 demo: all
-	@build/gauntlet run scenarios/
+	@build/gauntlet run scenarios/; rc=$$?; \
+	    echo "open the report: $(CURDIR)/out/latest/index.html"; exit $$rc
 # make install PREFIX=/opt/gauntlet -> $(PREFIX)/bin/gauntlet
 PREFIX ?= /usr/local
 install: all
 	install -D -m 0755 build/gauntlet $(DESTDIR)$(PREFIX)/bin/gauntlet
+# The JUnit tests check well-formedness with xmllint (libxml2-utils).
 test: deps
+	@mk/deps.sh libxml2-utils
 	$(MAKEIN) test
+# The demo report in a real browser: tests/reports/browser.sh.
+.PHONY: test-browser
+test-browser: deps
+	@mk/deps.sh chromium
+	$(MAKEIN) all
+	@GAUNTLET_BIN=$(BUILD)/gauntlet tests/reports/browser.sh $(BUILD)/browser
 bench: deps
 	$(MAKEIN) bench
 bench-compare: deps

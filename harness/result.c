@@ -274,6 +274,7 @@ static void add_faults(cJSON *d, const gt_world *w)
         add_int(o, "count", (int64_t)cnt[i].count);
         cJSON_AddItemToArray(ca, o);
     }
+    add_int(f, "counts_total", (int64_t)nc); /* pairs: more than listed when capped */
     static inj_event ev[GT_EVENTS_DOC];
     size_t total = inj_events(w->j, ev, GT_EVENTS_DOC);
     cJSON *ea = cJSON_AddArrayToObject(f, "events");

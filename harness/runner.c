@@ -210,10 +210,9 @@ static char *no_result_reason(const child *ch, int status, bool *internal)
 }
 
 /* The document of a child that left none: an error document, written. */
-static char *error_doc(const child *ch, const char *path, const char *reason, const char *tail,
+static char *error_doc(const gt_job *j, const char *path, const char *reason, const char *tail,
                        int64_t wall)
 {
-    const gt_job *j = ch->job;
     gt_run_opts o = {.seed = j->seed, .mode = j->mode, .replay = j->replay};
     char *json = gt__doc_error(&j->f->scn[j->i], &o, reason, tail, wall);
     if (json && rep_write_atomic(path, json, strlen(json)) < 0) {
@@ -241,7 +240,7 @@ static int settle(runner *r, const child *ch, int status)
                       WEXITSTATUS(status)) < 0)
         reason = NULL;
     if (reason && tail)
-        text = error_doc(ch, doc, reason, tail, wall);
+        text = error_doc(ch->job, doc, reason, tail, wall);
     int rc = text && tail ? 0 : -ENOMEM;
     if (ch->attempt == 0) {
         j->wall_ns = wall;
@@ -356,6 +355,10 @@ static int start_next(runner *r)
     int attempt = r->next % r->attempts;
     fflush(stdout);
     fflush(stderr);
+    /* tests of the runner only: this scenario's fork fails */
+    const char *nofork = getenv("GAUNTLET_TEST_NOFORK");
+    if (nofork && strcmp(nofork, j->f->scn[j->i].name) == 0)
+        return -EAGAIN;
     pid_t pid = fork();
     if (pid < 0)
         return -EAGAIN;
@@ -394,6 +397,10 @@ static void unstartable(runner *r)
     j->verdict = GT_VERDICT_ERROR, j->internal = true;
     if (!j->reason)
         j->reason = strdup("harness error: cannot fork");
+    /* its document, so the suite's reports stay complete */
+    char doc[PATH_MAX];
+    file_path(doc, r, j, attempt, false);
+    free(error_doc(j, doc, j->reason ? j->reason : "harness error: cannot fork", NULL, 0));
     if (attempt == 0) {
         r->next += r->attempts;
         job_done(r, j);

@@ -85,6 +85,21 @@ const char *rep__seed(const cJSON *o);
  * verdict, reason, mode, seed are in both). */
 const char *rep__scn_str(const rep_scn *sc, const char *key, const char *dflt);
 
+/* ---------------------------------------------------------------- charts */
+
+/* chart.c: the scenario's charts as inline SVG, on one shared time axis —
+ * throughput, latency p50/p99, live and blocked tasks, queue depths — with
+ * every fault window shaded and labelled and the recovery point marked.
+ * Long series are downsampled (peaks kept). Writes nothing when doc has no
+ * series (an error document). */
+void rep__charts(rep_buf *b, const cJSON *doc);
+
+/* The charts' CSS rules and their hover read-out script (plain JS, no
+ * external resource; the charts read fine without it). The page includes
+ * both once. The CSS uses the page's custom properties (html.c). */
+extern const char rep__chart_css[];
+extern const char rep__chart_js[];
+
 /* ---------------------------------------------------------------- units */
 
 /* A duration for people: "0", "750ns", "12.5µs", "460ms", "1.25s", "2m05s".

@@ -166,8 +166,10 @@ const char *rep__str(const cJSON *o, const char *key, const char *dflt)
 int64_t rep__int(const cJSON *o, const char *key, int64_t dflt)
 {
     const cJSON *v = rep__get(o, key);
-    if (cJSON_IsNumber(v))
-        return (int64_t)v->valuedouble;
+    if (cJSON_IsNumber(v)) { /* a hostile 1e300 or NaN: converting is undefined */
+        double d = v->valuedouble;
+        return d != d ? dflt : d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
+    }
     if (cJSON_IsRaw(v) && v->valuestring) {
         char *end;
         errno = 0;

@@ -32,6 +32,13 @@
     X(harness_metrics)      \
     X(harness_cli)          \
     X(harness_load)         \
+    X(harness_load_sandbox) \
     X(harness_shipped)      \
     X(harness_checks)       \
-    X(harness_script)
+    X(harness_checks_timing) \
+    X(harness_script)       \
+    X(reports_suite)        \
+    X(reports_html)         \
+    X(reports_chart)        \
+    X(reports_junit)        \
+    X(reports_schema)

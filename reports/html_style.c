@@ -1,0 +1,176 @@
+/* html_style.c — the HTML report's own CSS and script, as string constants
+ * (the charts bring theirs: rep__chart_css, rep__chart_js).
+ *
+ * The colour contract with chart.c: :root defines --bg, --fg, --muted,
+ * --border, --grid, --pass, --fail, --error, --fault, --fault-edge,
+ * --recovery, --band and the series colours --s1..--s6 (Okabe–Ito, safe
+ * for colour-blind readers), with lighter variants for dark mode. The
+ * page's other properties (--surface, --bad-bg, --link, --on-*) are its
+ * own. Nothing here loads anything: no url(), no @import, no fonts. */
+#include "reports/html_int.h"
+
+/* ---------------------------------------------------------------- css */
+
+const char rep__html_css[] =
+    /* colours */
+    ":root{color-scheme:light dark;--bg:#fff;--fg:#1c2024;--muted:#5b636b;"
+    "--border:#d9dee3;--grid:#e9edf0;--surface:#f5f7f9;--link:#005a8c;"
+    "--pass:#0072B2;--fail:#D55E00;--error:#CC79A7;"
+    "--on-pass:#fff;--on-fail:#000;--on-error:#000;--bad-bg:rgba(213,94,0,.08);"
+    "--fault:rgba(230,159,0,.18);--fault-edge:#E69F00;--recovery:#009E73;"
+    "--band:rgba(0,158,115,.10);--s1:#0072B2;--s2:#D55E00;--s3:#009E73;"
+    "--s4:#CC79A7;--s5:#56B4E9;--s6:#E69F00;"
+    "--sans:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;"
+    "--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"Liberation Mono\",monospace}\n"
+    "@media (prefers-color-scheme:dark){:root{--bg:#15181b;--fg:#e4e7ea;--muted:#9ba4ad;"
+    "--border:#343a40;--grid:#262b30;--surface:#1d2125;--link:#7cc4f0;"
+    "--pass:#56B4E9;--fail:#F08A4B;--error:#E2A3C8;"
+    "--on-pass:#000;--on-fail:#000;--on-error:#000;--bad-bg:rgba(240,138,75,.12);"
+    "--fault:rgba(230,159,0,.22);--fault-edge:#F0B94A;--recovery:#3CC49A;"
+    "--band:rgba(60,196,154,.14);--s1:#56B4E9;--s2:#F08A4B;--s3:#3CC49A;"
+    "--s4:#E2A3C8;--s5:#9BD3F3;--s6:#F0B94A}}\n"
+    /* page */
+    "*{box-sizing:border-box}\n"
+    "html{background:var(--bg);color:var(--fg);font:16px/1.5 var(--sans);"
+    "-webkit-text-size-adjust:100%}\n"
+    "body{margin:0}\n"
+    "main,.bar-in,footer{max-width:1100px;margin:0 auto;padding:0 1.25rem}\n"
+    "main{padding-bottom:2rem}\n"
+    "a{color:var(--link);text-underline-offset:2px}\n"
+    "h1{font-size:1.6rem;line-height:1.25;margin:1.75rem 0 .25rem}\n"
+    "h2{font-size:1.25rem;line-height:1.3;margin:2.5rem 0 .75rem}\n"
+    "h3{font-size:1rem;margin:1.75rem 0 .5rem}\n"
+    "h4{font-size:.875rem;margin:1rem 0 .4rem;color:var(--muted);font-weight:600}\n"
+    "p{margin:.5rem 0}\n"
+    "code,pre,.mono{font-family:var(--mono);font-size:.85em}\n"
+    "pre{background:var(--surface);border:1px solid var(--border);border-radius:6px;"
+    "padding:.75rem 1rem;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere;"
+    "margin:.5rem 0}\n"
+    ".muted,.note{color:var(--muted)}\n"
+    ".note{font-size:.875rem}\n"
+    /* the sticky bar */
+    ".bar{position:sticky;top:0;z-index:5;background:var(--bg);"
+    "border-bottom:1px solid var(--border)}\n"
+    ".bar-in{display:flex;gap:1rem;align-items:center;min-height:2.75rem;"
+    "font-size:.875rem;flex-wrap:wrap}\n"
+    ".bar-in b{margin-right:auto}\n"
+    ".bar a{text-decoration:none}\n"
+    /* verdict labels: always text, colour second */
+    ".v{display:inline-block;min-width:3.4em;text-align:center;font:700 .72rem/1.7 var(--mono);"
+    "letter-spacing:.05em;padding:0 .4em;border-radius:3px;vertical-align:.1em;"
+    "color:var(--on-pass);background:var(--pass)}\n"
+    ".v-fail{color:var(--on-fail);background:var(--fail)}\n"
+    ".v-error{color:var(--on-error);background:var(--error)}\n"
+    ".v-ok{color:var(--pass);background:none;border:1px solid var(--pass)}\n"
+    /* the summary */
+    ".stats{display:flex;flex-wrap:wrap;gap:.75rem;margin:1.25rem 0}\n"
+    ".stat{border:1px solid var(--border);border-radius:8px;padding:.6rem 1rem;min-width:8.5rem}\n"
+    ".stat b{display:block;font-size:1.5rem;line-height:1.2;font-variant-numeric:tabular-nums}\n"
+    ".stat small{display:block;font-size:.8rem;color:var(--muted)}\n"
+    ".stat.k-pass{border-left:4px solid var(--pass)}\n"
+    ".stat.k-fail{border-left:4px solid var(--fail)}\n"
+    ".stat.k-error{border-left:4px solid var(--error)}\n"
+    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1.25rem;"
+    "margin:.75rem 0;font-size:.9rem}\n"
+    "dl.meta dt{color:var(--muted)}\n"
+    "dl.meta dd{margin:0;min-width:0;overflow-wrap:anywhere}\n"
+    /* tables */
+    ".tw{overflow-x:auto;margin:.5rem 0 1rem}\n"
+    "table{border-collapse:collapse;width:100%;font-size:.875rem}\n"
+    "th,td{text-align:left;vertical-align:top;padding:.35rem .6rem;"
+    "border-bottom:1px solid var(--border)}\n"
+    "th{font-weight:600;color:var(--muted);border-bottom-width:2px;white-space:nowrap}\n"
+    "td{overflow-wrap:break-word}\n"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "td.m,td.mv,.tt td{font-family:var(--mono);font-size:.8rem}\n"
+    "td.mv{white-space:nowrap}\n"
+    ".tt td{padding-top:.25rem;padding-bottom:.25rem}\n"
+    "tr.bad>td,tr.cmp-regression>td{background:var(--bad-bg)}\n"
+    "tr.more>td{color:var(--muted);font-style:italic}\n"
+    ".bad-n{color:var(--fail);font-weight:700}\n"
+    "table.profile,table.counts,table.windows{width:auto;min-width:60%}\n"
+    ".tag{display:inline-block;font-size:.72rem;line-height:1.5;padding:0 .45em;"
+    "border:1px solid var(--border);border-radius:999px;color:var(--muted);margin:0 .2em .1em 0}\n"
+    ".worse{color:var(--fail);font-weight:600}\n"
+    ".better{color:var(--recovery);font-weight:600}\n"
+    ".js th[data-sort]{cursor:pointer;user-select:none}\n"
+    ".js th[data-sort]:after{content:\" \\2195\";opacity:.4}\n"
+    ".js th[aria-sort=ascending]:after{content:\" \\2191\";opacity:1}\n"
+    ".js th[aria-sort=descending]:after{content:\" \\2193\";opacity:1}\n"
+    /* scenario sections */
+    "section.scn{margin:1rem 0;border:1px solid var(--border);border-radius:8px;"
+    "scroll-margin-top:3.5rem}\n"
+    "section.scn.k-fail{border-left:4px solid var(--fail)}\n"
+    "section.scn.k-error{border-left:4px solid var(--error)}\n"
+    "section.scn.k-pass{border-left:4px solid var(--pass)}\n"
+    "summary{cursor:pointer;padding:.75rem 1rem}\n"
+    "summary h3{display:inline;margin:0 .5rem;font-size:1.05rem}\n"
+    "summary .where{font-size:.8rem}\n"
+    ".body{padding:0 1rem 1rem}\n"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));"
+    "gap:.25rem 1.5rem}\n"
+    ".grid table{margin:0 0 .5rem}\n"
+    ".grid caption{text-align:left;font-weight:600;font-size:.875rem;padding:.5rem 0 .25rem}\n"
+    ".grid th{border-bottom-width:1px;font-weight:400}\n"
+    ".grid td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    ".problem{border-left:4px solid var(--error);padding:.5rem 1rem;background:var(--surface)}\n"
+    ".replay{position:relative}\n"
+    ".replay pre{padding-right:5rem}\n"
+    ".copy{display:none;position:absolute;top:.45rem;right:.45rem;font:inherit;font-size:.8rem;"
+    "padding:.15rem .6rem;border:1px solid var(--border);border-radius:4px;"
+    "background:var(--bg);color:var(--fg);cursor:pointer}\n"
+    ".js .copy{display:block}\n"
+    "footer{color:var(--muted);font-size:.85rem;padding-bottom:2rem;margin-top:2rem}\n"
+    "footer p{border-top:1px solid var(--border);padding-top:1rem;margin:0}\n"
+    /* print: everything shown, nothing sticky, no buttons */
+    "@media print{html{font-size:11pt;background:#fff;color:#000}"
+    ".bar{position:static;border:0}.copy{display:none!important}"
+    "table,pre,.grid,figure,svg{break-inside:avoid}section.scn{break-inside:auto}"
+    "h2,h3,h4,summary{break-after:avoid}summary{list-style:none}"
+    "a{color:inherit;text-decoration:none}.tw{overflow:visible}}\n";
+
+/* ---------------------------------------------------------------- script */
+
+/* Enhancements only (the page reads the same without it): the Copy
+ * buttons, sortable tables, a section opened when its anchor is followed,
+ * every <details> opened for printing. */
+const char rep__html_js[] =
+    "(function(){var d=document;\n"
+    "function all(s){return Array.prototype.slice.call(d.querySelectorAll(s))}\n"
+    /* copy: the clipboard, else select the text for the reader to copy */
+    "function copy(b){var c=b.parentNode.querySelector('code');var t=c.textContent;"
+    "function sel(){var r=d.createRange();r.selectNodeContents(c);var s=getSelection();"
+    "s.removeAllRanges();s.addRange(r);b.textContent='Selected';}"
+    "if(navigator.clipboard&&navigator.clipboard.writeText){navigator.clipboard.writeText(t)"
+    ".then(function(){b.textContent='Copied';},sel);}else{sel();}"
+    "setTimeout(function(){b.textContent='Copy';},2000);}\n"
+    /* sort: by data-v (numbers) when the cell has it, else by text */
+    "function key(c){var v=c.getAttribute('data-v');"
+    "return v===null?c.textContent.trim().toLowerCase():parseFloat(v);}\n"
+    "function sort(th){var t=th.closest('table'),b=t.tBodies[0],i=th.cellIndex;"
+    "var up=th.getAttribute('aria-sort')!=='ascending';"
+    "var rows=Array.prototype.slice.call(b.rows);rows.sort(function(x,y){"
+    "var p=key(x.cells[i]),q=key(y.cells[i]);"
+    "var c=typeof p==='number'&&typeof q==='number'?p-q:String(p).localeCompare(String(q));"
+    "return up?c:-c;});"
+    "all('th[aria-sort]').forEach(function(h){if(h.closest('table')===t)"
+    "h.removeAttribute('aria-sort');});"
+    "th.setAttribute('aria-sort',up?'ascending':'descending');"
+    "rows.forEach(function(r){b.appendChild(r);});}\n"
+    "all('th[data-sort]').forEach(function(th){th.tabIndex=0;"
+    "th.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' ')"
+    "{e.preventDefault();sort(th);}});});\n"
+    "d.addEventListener('click',function(e){var t=e.target;"
+    "var b=t.closest&&t.closest('button.copy');if(b){copy(b);return;}"
+    "var th=t.closest&&t.closest('th[data-sort]');if(th)sort(th);});\n"
+    /* anchors: open the section followed */
+    "function reveal(){var id;try{id=decodeURIComponent(location.hash.slice(1));}"
+    "catch(e){return;}if(!id)return;var e=d.getElementById(id);"
+    "var x=e&&e.querySelector('details');if(x)x.open=true;}\n"
+    "addEventListener('hashchange',reveal);reveal();\n"
+    /* print: every details open, then back as it was */
+    "addEventListener('beforeprint',function(){all('details:not([open])').forEach("
+    "function(x){x.open=true;x.setAttribute('data-shut','');});});\n"
+    "addEventListener('afterprint',function(){all('details[data-shut]').forEach("
+    "function(x){x.open=false;x.removeAttribute('data-shut');});});\n"
+    "})();\n";

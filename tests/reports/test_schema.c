@@ -1,0 +1,931 @@
+/* test_schema.c — the result documents held to their contract: the field
+ * tables of docs/report-format.md, parsed at test time, and every shape of
+ * document the binary writes (the shipped suite, a failing run with leaks,
+ * a crash's error document, script form, pipelines, --shard, a merged
+ * suite) walked against them. An undocumented field, a missing one or a
+ * value of another type fails with the field's exact path. */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
+
+#include "tests/harness/cliutil.h"
+
+#define DOC_FILE "docs/report-format.md"
+#define ROWS_MAX 512
+#define PATH_LEN 160
+#define PROBLEMS_LEN 4096 /* the problems of one document, as text */
+
+/* ---------------------------------------------------------------- schema */
+
+/* The documents, by the `## ` heading their tables sit under. A merged
+ * suite is a suite document plus (or overridden by) the rows of its own
+ * section. */
+typedef enum { DOC_SCENARIO, DOC_ERROR, DOC_SUITE, DOC_MERGED, DOC__COUNT } doc_kind;
+
+static const char *const doc_heading[DOC__COUNT] = {
+    "Scenario document", "Error document", "Suite document", "Merged suite document"};
+
+/* The type vocabulary of docs/report-format.md, "Reading the tables". */
+typedef enum { T_INT, T_INT64, T_NUMBER, T_STRING, T_BOOL, T_NULL, T_OBJECT, T__COUNT } base_type;
+
+static const char *const type_name[T__COUNT] = {"int",  "int64", "number", "string",
+                                                "bool", "null",  "object"};
+
+/* One row of a field table: the path as a pattern ("checks[].measured",
+ * "series.queues.*.cap") and its type, `[T]`, `T|null`, `T?`. */
+typedef struct row {
+    doc_kind doc;
+    char path[PATH_LEN];
+    char type[40];         /* as written, for messages */
+    base_type base;
+    bool array, nullable, optional;
+    int line;              /* in DOC_FILE */
+    int seen;              /* members of produced documents it matched */
+} row;
+
+static row rows[ROWS_MAX];
+static int nrows;
+
+static const row *find_in(doc_kind doc, const char *path)
+{
+    for (int i = 0; i < nrows; i++)
+        if (rows[i].doc == doc && strcmp(rows[i].path, path) == 0)
+            return &rows[i];
+    return NULL;
+}
+
+/* The row of path in doc's schema (a merged suite falls back on the suite's). */
+static row *find(doc_kind doc, const char *path)
+{
+    const row *r = find_in(doc, path);
+    if (!r && doc == DOC_MERGED)
+        r = find_in(DOC_SUITE, path);
+    return (row *)r;
+}
+
+/* Whether rows[i] belongs to doc's schema (not overridden). */
+static bool in_schema(doc_kind doc, int i)
+{
+    if (rows[i].doc == doc)
+        return true;
+    return doc == DOC_MERGED && rows[i].doc == DOC_SUITE && !find_in(DOC_MERGED, rows[i].path);
+}
+
+/* ---------------------------------------------------------------- parsing the doc */
+
+/* "`int|null?`" (backticks and `\|` escapes already gone) into r: 0 or -1. */
+static int parse_type(row *r, const char *text)
+{
+    char t[sizeof r->type];
+    if (snprintf(t, sizeof t, "%s", text) >= (int)sizeof t)
+        return -1;
+    snprintf(r->type, sizeof r->type, "%s", t);
+    size_t n = strlen(t);
+    if ((r->optional = n > 0 && t[n - 1] == '?'))
+        t[--n] = '\0';
+    if ((r->nullable = n > 5 && strcmp(t + n - 5, "|null") == 0))
+        t[n -= 5] = '\0';
+    if ((r->array = n > 2 && t[0] == '[' && t[n - 1] == ']')) {
+        t[n - 1] = '\0';
+        memmove(t, t + 1, n - 1);
+    }
+    for (int k = 0; k < T__COUNT; k++)
+        if (strcmp(t, type_name[k]) == 0) {
+            r->base = (base_type)k;
+            return 0;
+        }
+    return -1;
+}
+
+/* The cells of a table line split on unescaped '|', trimmed, `\|` made
+ * '|': how many (at most max). line is modified. */
+static int split_cells(char *line, char **cell, int max)
+{
+    int n = 0;
+    char *p = strchr(line, '|'), *w;
+    while (p && n < max) {
+        cell[n] = w = ++p;
+        for (; *p && *p != '|'; p++) {
+            if (*p == '\\' && p[1] == '|')
+                p++;
+            *w++ = *p;
+        }
+        if (!*p)
+            break; /* the text after the last '|' is no cell */
+        char *end = w;
+        while (end > cell[n] && isspace((unsigned char)end[-1]))
+            end--;
+        *end = '\0';
+        while (isspace((unsigned char)*cell[n]))
+            cell[n]++;
+        n++;
+    }
+    return n;
+}
+
+/* One row of a field table: 0, or -1 with err. */
+static int parse_row(char *line, doc_kind doc, int lineno, char *err, size_t errlen)
+{
+    char *cell[4];
+    int n = split_cells(line, cell, 4);
+    size_t plen = n >= 1 ? strlen(cell[0]) : 0;
+    if (n != 3 || plen < 3 || cell[0][0] != '`' || cell[0][plen - 1] != '`' ||
+        strchr(cell[0] + 1, '`') != cell[0] + plen - 1)
+        return snprintf(err, errlen, "%s:%d: a row needs 3 cells, the first one `path`",
+                        DOC_FILE, lineno), -1;
+    ck_assert_msg(nrows < ROWS_MAX, "more than %d rows", ROWS_MAX);
+    row *r = &rows[nrows];
+    *r = (row){.doc = doc, .line = lineno};
+    snprintf(r->path, sizeof r->path, "%.*s", (int)plen - 2, cell[0] + 1);
+    char *t = cell[1];
+    size_t tl = strlen(t);
+    if (tl >= 2 && t[0] == '`' && t[tl - 1] == '`')
+        t[tl - 1] = '\0', t++;
+    if (parse_type(r, t) < 0)
+        return snprintf(err, errlen, "%s:%d: `%s`: type \"%s\" is not in the vocabulary",
+                        DOC_FILE, lineno, r->path, t), -1;
+    if (find_in(doc, r->path))
+        return snprintf(err, errlen, "%s:%d: `%s` listed twice in the %s", DOC_FILE, lineno,
+                        r->path, doc_heading[doc]), -1;
+    nrows++;
+    return 0;
+}
+
+/* The document a `## ` heading opens, or -1. */
+static int heading_doc(const char *line)
+{
+    for (int k = 0; k < DOC__COUNT; k++)
+        if (strncmp(line + 3, doc_heading[k], strlen(doc_heading[k])) == 0)
+            return k;
+    return -1;
+}
+
+/* Every `| field | type | meaning |` table of text into rows: 0, or -1
+ * with err naming the line. text is modified. */
+static int parse_tables(char *text, char *err, size_t errlen)
+{
+    int doc = -1, lineno = 0;
+    bool in_table = false, header = false;
+    nrows = 0;
+    for (char *line = text, *next; line; line = next) {
+        lineno++;
+        if ((next = strchr(line, '\n')))
+            *next++ = '\0';
+        if (strncmp(line, "## ", 3) == 0)
+            doc = heading_doc(line);
+        if (line[0] != '|') {
+            in_table = header = false;
+        } else if (strcmp(line, "| field | type | meaning |") == 0) {
+            if (doc < 0)
+                return snprintf(err, errlen, "%s:%d: a field table outside a document's section",
+                                DOC_FILE, lineno), -1;
+            in_table = header = true;
+        } else if (header) {
+            header = false; /* the |---| line */
+        } else if (in_table && parse_row(line, (doc_kind)doc, lineno, err, errlen) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The parent of a row: its path without the last member, "" at the root;
+ * *array: the last step was "[]". */
+static void parent_of(const char *path, char *out, size_t len, bool *array)
+{
+    const char *dot = strrchr(path, '.');
+    size_t n = dot ? (size_t)(dot - path) : 0;
+    *array = n >= 2 && strncmp(path + n - 2, "[]", 2) == 0;
+    snprintf(out, len, "%.*s", (int)(*array ? n - 2 : n), path);
+}
+
+/* Every row's parent is a row of its document typed object (or [object]
+ * when reached through "[]"): -1 with err otherwise. */
+static int check_parents(char *err, size_t errlen)
+{
+    for (int i = 0; i < nrows; i++) {
+        char parent[PATH_LEN];
+        bool array;
+        parent_of(rows[i].path, parent, sizeof parent, &array);
+        if (!parent[0])
+            continue;
+        const row *p = find(rows[i].doc, parent);
+        if (!p || p->base != T_OBJECT || p->array != array)
+            return snprintf(err, errlen, "%s:%d: `%s`: no row `%s` typed `%s` above it",
+                            DOC_FILE, rows[i].line, rows[i].path, parent,
+                            array ? "[object]" : "object"), -1;
+    }
+    return 0;
+}
+
+/* Parse DOC_FILE (the tests run from the repository's root) into rows. */
+static void load_schema(void)
+{
+    char *text = slurp(DOC_FILE), err[512] = "";
+    ck_assert_msg(text != NULL, "cannot read %s (run the tests from the repo root)", DOC_FILE);
+    int rc = parse_tables(text, err, sizeof err);
+    free(text);
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_msg(check_parents(err, sizeof err) == 0, "%s", err);
+}
+
+/* ---------------------------------------------------------------- raw numbers */
+
+/* cJSON reads every number as a double, which loses a seed's digits and
+ * cannot tell 5 from 5.0 or 5e0. So every number token outside strings is
+ * first turned into a string "\u0001<its text>": the validator checks the
+ * text itself. NULL when the text holds a U+0001 of its own (it would be
+ * mistaken for a number). */
+#define NUM_TAG '\001'
+
+static char *tag_numbers(const char *s)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    bool in_str = false, clash = false;
+    for (; *s; s++) {
+        if (in_str && *s == '\\') {
+            clash |= strncmp(s, "\\u0001", 6) == 0;
+            fputc(*s++, m);
+        } else if (*s == '"') {
+            in_str = !in_str;
+        } else if (!in_str && (*s == '-' || isdigit((unsigned char)*s))) {
+            size_t n = strspn(s, "0123456789+-.eE");
+            fprintf(m, "\"\\u0001%.*s\"", (int)n, s);
+            s += n - 1;
+            continue;
+        }
+        fputc(*s, m);
+    }
+    fclose(m);
+    if (clash)
+        free(out), out = NULL;
+    return out;
+}
+
+static const char *num_text(const cJSON *v)
+{
+    return cJSON_IsString(v) && v->valuestring[0] == NUM_TAG ? v->valuestring + 1 : NULL;
+}
+
+static bool all_digits(const char *s)
+{
+    return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* Whether the number text t is a `base`; else *why says what it is. */
+static bool number_ok(base_type base, const char *t, const char **why)
+{
+    char *end;
+    errno = 0;
+    if (base == T_NUMBER) {
+        double d = strtod(t, &end);
+        *why = "not a finite number";
+        return *end == '\0' && isfinite(d);
+    }
+    bool neg = base == T_INT && t[0] == '-';
+    *why = base == T_INT ? "not written as an integer" : "not written as unsigned digits";
+    if (!all_digits(t + neg))
+        return false;
+    if (base == T_INT64) {
+        (void)strtoull(t, &end, 10);
+        *why = "beyond 64 bits";
+        return errno != ERANGE;
+    }
+    long long v = strtoll(t, &end, 10);
+    *why = "beyond 2^53: a double would not hold it exactly";
+    return errno != ERANGE && llabs(v) < (1LL << 53);
+}
+
+/* ---------------------------------------------------------------- the validator */
+
+typedef struct walk {
+    doc_kind doc;
+    const char *name;        /* the document's file, for messages */
+    char problems[PROBLEMS_LEN];
+    int count;
+} walk;
+
+static void problem(walk *w, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem(walk *w, const char *at, const char *fmt, ...)
+{
+    size_t used = strlen(w->problems);
+    w->count++;
+    if (used + 2 >= sizeof w->problems)
+        return;
+    snprintf(w->problems + used, sizeof w->problems - used, "%s: %s: ", w->name,
+             at[0] ? at : "(root)");
+    used = strlen(w->problems);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->problems + used, sizeof w->problems - used, fmt, ap);
+    va_end(ap);
+    used = strlen(w->problems);
+    snprintf(w->problems + used, sizeof w->problems - used, "\n");
+}
+
+static const char *json_type(const cJSON *v)
+{
+    return num_text(v)            ? "a number"
+           : cJSON_IsString(v)    ? "a string"
+           : cJSON_IsBool(v)      ? "a bool"
+           : cJSON_IsNull(v)      ? "null"
+           : cJSON_IsArray(v)     ? "an array"
+           : cJSON_IsObject(v)    ? "an object"
+                                  : "something else";
+}
+
+static void walk_members(walk *w, const cJSON *obj, const char *pat, const char *at);
+
+/* A path into out[PATH_LEN]; a longer one fails the test. */
+static void path_fmt(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void path_fmt(char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, PATH_LEN, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(n < PATH_LEN, "a path longer than %d: %s...", PATH_LEN, out);
+}
+
+/* Member b of a, a path. */
+static void join(char *out, const char *a, const char *b)
+{
+    path_fmt(out, "%s%s%s", a, a[0] ? "." : "", b);
+}
+
+/* One value (an array's element, or a field that is not an array). */
+static void check_one(walk *w, const row *r, const cJSON *v, const char *pat, const char *at)
+{
+    const char *t = num_text(v), *why = NULL;
+    bool ok = false;
+    switch (r->base) {
+    case T_OBJECT: ok = cJSON_IsObject(v); break;
+    case T_STRING: ok = cJSON_IsString(v) && !t; break;
+    case T_BOOL: ok = cJSON_IsBool(v); break;
+    case T_NULL: ok = cJSON_IsNull(v); break;
+    default:
+        if (t && !number_ok(r->base, t, &why))
+            return problem(w, at, "`%s` (docs line %d), got %s: %s", r->type, r->line, t, why);
+        ok = t != NULL;
+    }
+    if (!ok)
+        return problem(w, at, "`%s` (docs line %d), got %s", r->type, r->line, json_type(v));
+    if (r->base == T_OBJECT)
+        walk_members(w, v, pat, at);
+}
+
+static void check_value(walk *w, const row *r, const cJSON *v, const char *pat, const char *at)
+{
+    if (cJSON_IsNull(v) && (r->nullable || r->base == T_NULL))
+        return;
+    if (!r->array)
+        return check_one(w, r, v, pat, at);
+    if (!cJSON_IsArray(v))
+        return problem(w, at, "`%s` (docs line %d), got %s", r->type, r->line, json_type(v));
+    char epat[PATH_LEN], eat[PATH_LEN];
+    path_fmt(epat, "%s[]", pat);
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        path_fmt(eat, "%s[%d]", at, i);
+        check_one(w, r, e, epat, eat);
+    }
+}
+
+/* The rows of the documented members of pat that obj lacks. */
+static void check_missing(walk *w, const cJSON *obj, const char *pat, const char *at)
+{
+    for (int i = 0; i < nrows; i++) {
+        char parent[PATH_LEN], where[PATH_LEN];
+        bool array;
+        parent_of(rows[i].path, parent, sizeof parent, &array);
+        if (array) /* rows under "x[]" belong to the elements' pattern "x[]" */
+            snprintf(parent + strlen(parent), sizeof parent - strlen(parent), "[]");
+        const char *dot = strrchr(rows[i].path, '.'), *key = dot ? dot + 1 : rows[i].path;
+        if (!in_schema(w->doc, i) || strcmp(parent, pat) != 0 || rows[i].optional ||
+            strcmp(key, "*") == 0 || cJSON_GetObjectItemCaseSensitive(obj, key))
+            continue;
+        join(where, at, key);
+        problem(w, where, "missing: documented as `%s` (docs line %d)", rows[i].type,
+                rows[i].line);
+    }
+}
+
+/* Every member of obj (at pattern pat, actual path at) is documented and
+ * of its type; every documented non-optional member is there. */
+static void walk_members(walk *w, const cJSON *obj, const char *pat, const char *at)
+{
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        char mpat[PATH_LEN], mat[PATH_LEN];
+        join(mpat, pat, m->string);
+        join(mat, at, m->string);
+        row *r = find(w->doc, mpat);
+        if (!r) { /* a map's member */
+            join(mpat, pat, "*");
+            r = find(w->doc, mpat);
+        }
+        if (!r) {
+            join(mpat, pat, m->string);
+            problem(w, mat, "undocumented: %s has no row `%s` in the %s", DOC_FILE, mpat,
+                    doc_heading[w->doc]);
+            continue;
+        }
+        r->seen++;
+        check_value(w, r, m, mpat, mat);
+    }
+    check_missing(w, obj, pat, at);
+}
+
+/* Which document root is, by its discriminators (docs/report-format.md):
+ * kind, then `output` (error documents) or `merged_from` (merged suites). */
+static int classify(const cJSON *root)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
+    const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
+    if (strcmp(k, "scenario") == 0)
+        return cJSON_HasObjectItem(root, "output") ? DOC_ERROR : DOC_SCENARIO;
+    if (strcmp(k, "suite") == 0)
+        return cJSON_HasObjectItem(root, "merged_from") ? DOC_MERGED : DOC_SUITE;
+    return -1;
+}
+
+/* Validate the document text (its file: name) into w: w->count problems,
+ * listed in w->problems; w->doc the kind it was held to. */
+static void validate(walk *w, const char *text, const char *name)
+{
+    *w = (walk){.name = name};
+    char *tagged = tag_numbers(text);
+    cJSON *root = tagged ? cJSON_Parse(tagged) : NULL;
+    free(tagged);
+    int doc = root && cJSON_IsObject(root) ? classify(root) : -1;
+    if (doc < 0)
+        problem(w, "", "%s", root ? "no known kind" : "not JSON (or holds U+0001)");
+    else {
+        w->doc = (doc_kind)doc;
+        walk_members(w, root, "", "");
+    }
+    cJSON_Delete(root);
+}
+
+/* ---------------------------------------------------------------- temp dirs */
+
+/* Every test's directory lies in one base, made by the runner before the
+ * tests fork and removed after them: a failed test (Check's fork mode
+ * exits at the failed assertion, skipping done_dir) leaves nothing. */
+static char base_dir[32];
+
+static void base_make(void)
+{
+    snprintf(base_dir, sizeof base_dir, "/tmp/gt-schema-XXXXXX");
+    if (!mkdtemp(base_dir))
+        base_dir[0] = '\0';
+}
+
+static void base_remove(void)
+{
+    if (!base_dir[0])
+        return;
+    snprintf(tmpdir, sizeof tmpdir, "%s", base_dir);
+    done_dir();
+}
+
+/* A fresh tmpdir, in the base. */
+static void fresh_test_dir(void)
+{
+    ck_assert_msg(base_dir[0], "no base directory: mkdtemp failed");
+    snprintf(tmpdir, sizeof tmpdir, "%s/t-XXXXXX", base_dir);
+    ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+/* ---------------------------------------------------------------- producing documents */
+
+/* What a validated run held: documents by kind, the entries of suite.json. */
+typedef struct held {
+    int docs[DOC__COUNT];
+    int entries;
+    int pipelines;           /* documents of pipelines with several queues */
+    cJSON *suite;            /* suite.json, parsed (numbers as doubles) */
+} held;
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* Validate one file of dir, counted in h. Fails the test on a problem.
+ * Returns the document, parsed (numbers as doubles). */
+static cJSON *check_file(held *h, const char *dir, const char *file)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    char *text = slurp(path);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    walk w;
+    validate(&w, text, path);
+    ck_assert_msg(w.count == 0, "%d problems:\n%s", w.count, w.problems);
+    h->docs[w.doc]++;
+    cJSON *d = cJSON_Parse(text);
+    free(text);
+    h->pipelines += cJSON_IsArray(get(get(d, "target"), "stages")) &&
+                    cJSON_GetArraySize(get(get(d, "series"), "queues")) >= 2;
+    return d;
+}
+
+/* Validate dir's suite.json and every document it names. */
+static held check_run(const char *dir)
+{
+    held h = {0};
+    h.suite = check_file(&h, dir, "suite.json");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, get(h.suite, "scenarios"))
+    {
+        const cJSON *doc = get(e, "document");
+        ck_assert(cJSON_IsString(doc));
+        cJSON_Delete(check_file(&h, dir, doc->valuestring));
+        h.entries++;
+    }
+    return h;
+}
+
+static char *tmp_path(const char *name)
+{
+    static char buf[2][PATH_MAX];
+    static int k;
+    char *p = buf[k++ % 2];
+    snprintf(p, PATH_MAX, "%s/%s", tmpdir, name);
+    return p;
+}
+
+/* `gauntlet run ARGS... --out OUT` in tmpdir, expecting exit code want. */
+#define RUN(CRASH, WANT, OUTDIR, ...)                                                   \
+    do {                                                                                \
+        ran r_ = gt_run(CRASH, "run", __VA_ARGS__, "--out", OUTDIR, NULL);              \
+        ck_assert_msg(r_.code == (WANT), "exit %d, want %d\nstdout:\n%.2000s\nstderr:\n%.2000s", \
+                      r_.code, (WANT), r_.out, r_.err);                                 \
+        release(&r_);                                                                   \
+    } while (0)
+
+static const char *scenarios_dir(void)
+{
+    static char dir[PATH_MAX];
+    ck_assert_msg(realpath("scenarios", dir) != NULL, "no scenarios/ (run from the repo root)");
+    return dir;
+}
+
+/* A pool that leaks (a block never cleared, leak_on_cancel), and a second
+ * scenario with markup in its name. */
+static const char leaky_lua[] =
+    "return {\n"
+    "scenario {\n"
+    "  name = 'leaky pool <b>', description = 'a block never cleared',\n"
+    "  tags = { 'pool', 'block' },\n"
+    "  target = pool { workers = 8, queue = 64, cost = '1ms', job_timeout = '100ms',\n"
+    "                  bugs = { 'leak_on_cancel' } },\n"
+    "  load = open_loop { rate = 400, duration = '2s', timeout = '200ms' },\n"
+    "  faults = {\n"
+    "    delay { point = 'svc/pool/exec', by = '40ms', from = '500ms', to = '1s' },\n"
+    "    block { point = 'svc/pool/exec', p = 0.02, from = '1.5s' },\n"
+    "  },\n"
+    "  checks = { no_leaked_tasks(), no_lost_jobs(), max_tasks(12), recovery_within('100ms'),\n"
+    "             p99_below('5ms') },\n"
+    "},\n"
+    "scenario {\n"
+    "  name = '<script>', tags = { 'xss' },\n"
+    "  target = pool { workers = 2, queue = 4, cost = '1ms' },\n"
+    "  load = open_loop { rate = 100, duration = '1s' }, checks = { no_leaked_tasks() },\n"
+    "},\n"
+    "}\n";
+
+/* Script form: a fault injected and cleared (a recovery with its band),
+ * expectations; and a pipeline whose script raises (an error verdict in a
+ * full document). */
+static const char script_lua[] =
+    "return {\n"
+    "scenario {\n"
+    "  name = 'scripted pool',\n"
+    "  target = pool { workers = 4, queue = 16, cost = '1ms' },\n"
+    "  checks = { no_leaked_tasks(), recovery_within('500ms'),\n"
+    "             check('custom', function(run) return run.jobs.total > 0 end) },\n"
+    "  script = function(t)\n"
+    "    t:start()\n"
+    "    local l = t:load(open_loop { rate = 200, duration = '1s' })\n"
+    "    t:sleep('200ms')\n"
+    "    local f = t:inject(delay { point = 'svc/pool/exec', by = '5ms' })\n"
+    "    t:sleep('200ms')\n"
+    "    f:clear()\n"
+    "    l:wait()\n"
+    "    t:expect(t:stats().completed > 0, 'some completed')\n"
+    "    t:expect(false, 'always fails')\n"
+    "  end,\n"
+    "},\n"
+    "scenario {\n"
+    "  name = 'script error',\n"
+    "  target = pipeline { stages = { { name = 'a' }, { name = 'b' } } },\n"
+    "  checks = { no_leaked_tasks() },\n"
+    "  script = function(t) t:start() t:sleep('100ms') error('boom') end,\n"
+    "},\n"
+    "}\n";
+
+/* The crash of `crashing` leaves an error document; `fine` passes. */
+static const char crash_lua[] =
+    "return {\n"
+    "  scenario { name = 'crashing', target = pipeline { stages = { { name = 'x' } } },\n"
+    "    load = open_loop { rate = 100, duration = '500ms' }, checks = { no_lost_jobs() } },\n"
+    "  scenario { name = 'fine', target = pool { workers = 2, queue = 8, cost = '1ms' },\n"
+    "    load = open_loop { rate = 100, duration = '500ms' }, checks = { no_lost_jobs() } },\n"
+    "}\n";
+
+/* Each shape: run, validate, and check that it is the shape meant (so a
+ * change in the binary cannot quietly leave a schema untested). */
+static void shape_shipped(void)
+{
+    RUN(NULL, 0, "out", scenarios_dir());
+    held h = check_run(tmp_path("out/latest"));
+    ck_assert_int_eq(h.entries, 11);
+    ck_assert_int_eq(h.docs[DOC_SCENARIO], 11);
+    ck_assert_int_eq(h.docs[DOC_SUITE], 1);
+    ck_assert_msg(h.pipelines >= 1, "no pipeline with several queues among the shipped scenarios");
+    cJSON_Delete(h.suite);
+}
+
+static void shape_leaky(void)
+{
+    put("leaky.lua", leaky_lua);
+    RUN(NULL, 1, "out_leaky", "leaky.lua");
+    held h = check_run(tmp_path("out_leaky/latest"));
+    ck_assert_int_eq(h.docs[DOC_SCENARIO], 2);
+    char *text = in_dir("out_leaky/latest/leaky--leaky_pool_b.json");
+    ck_assert_msg(text != NULL, "no document for the leaky pool");
+    cJSON *doc = cJSON_Parse(text);
+    ck_assert_int_gt(cJSON_GetArraySize(get(doc, "leaks")), 0);
+    ck_assert_str_eq(get(doc, "verdict")->valuestring, "fail");
+    cJSON_Delete(doc);
+    free(text);
+    cJSON_Delete(h.suite);
+}
+
+/* Each of the two scenarios crashed in turn: error documents of a pipeline
+ * and of a pool. */
+static void shape_crash(void)
+{
+    static const char *const crash[2] = {"crashing", "fine"};
+    put("crash.lua", crash_lua);
+    for (int k = 0; k < 2; k++) {
+        char out[32];
+        snprintf(out, sizeof out, "out_crash%d", k);
+        RUN(crash[k], 1, out, "crash.lua");
+        snprintf(out, sizeof out, "out_crash%d/latest", k);
+        held h = check_run(tmp_path(out));
+        ck_assert_int_eq(h.docs[DOC_ERROR], 1);
+        ck_assert_int_eq(h.docs[DOC_SCENARIO], 1);
+        const cJSON *e = cJSON_GetArrayItem(get(h.suite, "scenarios"), k);
+        ck_assert_str_eq(get(e, "name")->valuestring, crash[k]);
+        ck_assert_str_eq(get(e, "verdict")->valuestring, "error");
+        /* SIGSEGV; under ASan, SIGABRT or an exit without a document */
+        const char *why = get(e, "reason")->valuestring;
+        ck_assert_msg(strncmp(why, "crashed: killed by SIG", 22) == 0 ||
+                          strncmp(why, "no result: exited", 17) == 0,
+                      "reason: %s", why);
+        cJSON_Delete(h.suite);
+    }
+}
+
+static void shape_script(void)
+{
+    put("script.lua", script_lua);
+    RUN(NULL, 1, "out_script", "script.lua");
+    held h = check_run(tmp_path("out_script/latest"));
+    ck_assert_int_eq(h.docs[DOC_SCENARIO], 2);
+    char *text = in_dir("out_script/latest/script--scripted_pool.json");
+    ck_assert_msg(text != NULL, "no document for the scripted pool");
+    HAS(text, "\"band_lo\":");
+    HAS(text, "\"time_ns\":");
+    HAS(text, "\"t:expect at script.lua:");
+    free(text);
+    text = in_dir("out_script/latest/script--script_error.json");
+    ck_assert_msg(text != NULL, "no document for the script error");
+    HAS(text, "\"verdict\":\"error\"");
+    HAS(text, "\"stages\":[\"a\",\"b\"]");
+    free(text);
+    cJSON_Delete(h.suite);
+}
+
+static void shape_shards(void)
+{
+    RUN(NULL, 0, "out_s1", scenarios_dir(), "--shard", "1/2");
+    RUN(NULL, 0, "out_s2", scenarios_dir(), "--shard", "2/2");
+    held h1 = check_run(tmp_path("out_s1/latest")), h2 = check_run(tmp_path("out_s2/latest"));
+    ck_assert_str_eq(get(h1.suite, "shard")->valuestring, "1/2");
+    ck_assert_int_eq(h1.entries + h2.entries, 11);
+    ran r = gt_run(NULL, "report", "merge", "out_s1/latest", "out_s2/latest", "-o", "merged",
+                   NULL);
+    ck_assert_msg(r.code == 0, "merge: exit %d\n%s%s", r.code, r.out, r.err);
+    release(&r);
+    held m = check_run(tmp_path("merged"));
+    ck_assert_int_eq(m.docs[DOC_MERGED], 1);
+    ck_assert_int_eq(m.entries, 11);
+    cJSON_Delete(h1.suite);
+    cJSON_Delete(h2.suite);
+    cJSON_Delete(m.suite);
+}
+
+/* ---------------------------------------------------------------- tests: the doc */
+
+START_TEST(doc_tables_parse)
+{
+    load_schema();
+    int per[DOC__COUNT] = {0};
+    for (int i = 0; i < nrows; i++)
+        per[rows[i].doc]++;
+    ck_assert_msg(nrows > 80, "only %d documented fields", nrows);
+    ck_assert_msg(per[DOC_SCENARIO] > 80, "only %d scenario fields", per[DOC_SCENARIO]);
+    ck_assert_msg(per[DOC_ERROR] >= 20 && per[DOC_SUITE] >= 25 && per[DOC_MERGED] >= 5,
+                  "error %d, suite %d, merged %d fields", per[DOC_ERROR], per[DOC_SUITE],
+                  per[DOC_MERGED]);
+    const row *r = find(DOC_SCENARIO, "series.queues.*.depth");
+    ck_assert_msg(r && r->array && r->base == T_INT, "series.queues.*.depth: not [int]");
+    r = find(DOC_SCENARIO, "recovery");
+    ck_assert_msg(r && r->nullable && !r->optional && r->base == T_OBJECT, "recovery");
+    r = find(DOC_SUITE, "scenarios[].reason");
+    ck_assert_msg(r && r->optional && r->base == T_STRING, "scenarios[].reason");
+    ck_assert_msg(find(DOC_MERGED, "merged_from[].shard") && find(DOC_MERGED, "counts.total"),
+                  "a merged suite has the suite's fields and merged_from");
+    ck_assert_msg(find(DOC_SCENARIO, "seed")->base == T_INT64, "seed: not int64");
+}
+END_TEST
+
+/* The parser refuses what it cannot check. */
+START_TEST(doc_parser_rejects_bad_tables)
+{
+#define TABLE "| field | type | meaning |\n|---|---|---|\n"
+    static const char *const bad[] = {
+        "## Scenario document\n" TABLE "| `a` | `integer` | an unknown type |\n",
+        "## Scenario document\n" TABLE "| a | `int` | no backticks |\n",
+        "## Scenario document\n" TABLE "| `a` | `int` |\n",
+        "## Notes\n" TABLE "| `a` | `int` | no document's section |\n",
+        "## Scenario document\n" TABLE "| `a` | `int` | x |\n| `a` | `int` | twice |\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *text = strdup(bad[i]), err[512] = "";
+        ck_assert_msg(parse_tables(text, err, sizeof err) < 0, "accepted:\n%s", bad[i]);
+        free(text);
+    }
+    char *text = strdup("## Scenario document\n" TABLE "| `a.b` | `int` | x |\n"), err[512] = "";
+#undef TABLE
+    ck_assert_int_eq(parse_tables(text, err, sizeof err), 0);
+    ck_assert_msg(check_parents(err, sizeof err) < 0, "a.b without a row for a");
+    HAS(err, "`a.b`: no row `a`");
+    free(text);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- tests: the validator */
+
+/* text with the first `from` replaced by `to` (which must be there). */
+static char *tamper(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    ck_assert_msg(at != NULL, "no \"%s\" to tamper with", from);
+    char *out = NULL;
+    ck_assert(asprintf(&out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)) > 0);
+    return out;
+}
+
+/* text with the scalar value of the first member `key` replaced by to. */
+static char *retype(const char *text, const char *key, const char *to)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\":", key);
+    const char *at = strstr(text, k);
+    ck_assert_msg(at != NULL, "no member \"%s\" to tamper with", key);
+    at += strlen(k);
+    at += strspn(at, " \t");
+    size_t n = strcspn(at, ",}]\n");
+    char *out = NULL;
+    ck_assert(asprintf(&out, "%.*s%s%s", (int)(at - text), text, to, at + n) > 0);
+    return out;
+}
+
+/* The tampered text bad (freed) has count problems, one of them naming want. */
+static void expect(char *bad, int count, const char *want)
+{
+    walk w;
+    validate(&w, bad, "tampered");
+    ck_assert_msg(w.count == count, "%d problems, want %d (%s):\n%s", w.count, count, want,
+                  w.problems);
+    HAS(w.problems, want);
+    free(bad);
+}
+
+START_TEST(validator_catches_tampering)
+{
+    load_schema();
+    fresh_test_dir();
+    put("one.lua", crash_lua);
+    RUN(NULL, 0, "out", "one.lua", "--filter", "fine");
+    char *doc = in_dir("out/latest/one--fine.json"), *suite = in_dir("out/latest/suite.json");
+    ck_assert(doc && suite);
+    walk w;
+    validate(&w, doc, "as written");
+    ck_assert_msg(w.count == 0, "%s", w.problems);
+    validate(&w, suite, "as written");
+    ck_assert_msg(w.count == 0, "%s", w.problems);
+    /* undocumented, at the root, nested, in an array's element, in a map */
+    expect(tamper(doc, "{", "{\"frob\":true,"), 1, "tampered: frob: undocumented");
+    expect(tamper(doc, "\"summary\":{\"jobs\":{", "\"summary\":{\"jobs\":{\"frob\":1,"), 1,
+           "tampered: summary.jobs.frob: undocumented");
+    expect(tamper(doc, "\"cap\":8,", "\"cap\":8,\"frob\":2,"), 1,
+           "tampered: series.queues.pool.frob: undocumented");
+    expect(tamper(suite, "\"jobs\":", "\"jobz\":"), 2, "tampered: wall.jobz: undocumented");
+    /* missing: a member, an element's member */
+    expect(tamper(doc, "\"leaks_total\":0,", ""), 1, "tampered: leaks_total: missing");
+    expect(tamper(doc, "\"measured\":", "\"measure\":"), 2,
+           "tampered: checks[0].measured: missing");
+    expect(tamper(suite, "\"document\":", "\"doc\":"), 2,
+           "tampered: scenarios[0].document: missing");
+    /* types: int vs number and exponent, precision, null, int64, bool, arrays, nullable */
+    expect(retype(doc, "line", "4.5"), 1, "tampered: line: `int`");
+    expect(retype(doc, "end_ns", "5e8"), 1, "tampered: end_ns: `int`");
+    expect(retype(doc, "end_ns", "9007199254740993"), 1, "beyond 2^53");
+    expect(retype(doc, "end_ns", "null"), 1, "tampered: end_ns: `int`");
+    expect(retype(doc, "seed", "1.5e19"), 1, "tampered: seed: `int64`");
+    expect(retype(doc, "seed", "18446744073709551616"), 1, "beyond 64 bits");
+    expect(retype(doc, "ok", "\"true\""), 1, "tampered: checks[0].ok: `bool`");
+    expect(tamper(doc, "\"t_ns\":[", "\"t_ns\":[\"x\","), 1, "tampered: series.t_ns[0]: `[int]`");
+    expect(tamper(doc, "\"tags\":[]", "\"tags\":\"pool\""), 1, "tampered: tags: `[string]`");
+    expect(retype(doc, "recovery", "3"), 1, "tampered: phases.recovery: `[int]|null`");
+    expect(tamper(doc, "\"recovery\":null,\"summary\"", "\"recovery\":3,\"summary\""), 1,
+           "tampered: recovery: `object|null`");
+    expect(retype(suite, "shard", "3"), 1, "tampered: shard: `string|null`");
+    /* what is allowed: a documented null, an optional field */
+    expect(tamper(suite, "\"shard\":\tnull", "\"shard\":\t\"1/2\""), 0, "");
+    expect(tamper(suite, "\"document\":", "\"reason\":\"x\",\"document\":"), 0, "");
+    free(doc);
+    free(suite);
+    done_dir();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- tests: the documents */
+
+#define SHAPE_TEST(name, fn)                                                           \
+    START_TEST(name)                                                                   \
+    {                                                                                  \
+        load_schema();                                                                 \
+        fresh_test_dir();                                                              \
+        fn();                                                                          \
+        done_dir();                                                                    \
+    }                                                                                  \
+    END_TEST
+
+SHAPE_TEST(shipped_suite_documents, shape_shipped)
+SHAPE_TEST(failing_run_with_leaks, shape_leaky)
+SHAPE_TEST(crashed_scenario_error_document, shape_crash)
+SHAPE_TEST(script_form_and_pipeline, shape_script)
+SHAPE_TEST(shards_and_merged_suite, shape_shards)
+
+/* Across every shape, every documented field occurred at least once: the
+ * doc lists nothing the binary never writes. */
+START_TEST(every_documented_field_occurs)
+{
+    load_schema();
+    fresh_test_dir();
+    shape_shipped();
+    shape_leaky();
+    shape_crash();
+    shape_script();
+    shape_shards();
+    char never[2048] = "";
+    int n = 0;
+    for (int i = 0; i < nrows; i++)
+        if (rows[i].seen == 0 && n++ < 20)
+            snprintf(never + strlen(never), sizeof never - strlen(never), "  %s:%d: `%s` (%s)\n",
+                     DOC_FILE, rows[i].line, rows[i].path, doc_heading[rows[i].doc]);
+    ck_assert_msg(n == 0, "%d documented fields never occurred:\n%s", n, never);
+    done_dir();
+}
+END_TEST
+
+Suite *suite_reports_schema(void)
+{
+    Suite *s = suite_create("reports_schema");
+    TCase *doc = tcase_create("doc");
+    tcase_add_test(doc, doc_tables_parse);
+    tcase_add_test(doc, doc_parser_rejects_bad_tables);
+    suite_add_tcase(s, doc);
+    TCase *docs = tcase_create("documents");
+    tcase_set_timeout(docs, 60);
+    tcase_add_unchecked_fixture(docs, base_make, base_remove);
+    tcase_add_test(docs, validator_catches_tampering);
+    tcase_add_test(docs, shipped_suite_documents);
+    tcase_add_test(docs, failing_run_with_leaks);
+    tcase_add_test(docs, crashed_scenario_error_document);
+    tcase_add_test(docs, script_form_and_pipeline);
+    tcase_add_test(docs, shards_and_merged_suite);
+    tcase_add_test(docs, every_documented_field_occurs);
+    suite_add_tcase(s, docs);
+    return s;
+}
