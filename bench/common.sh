@@ -6,7 +6,7 @@
 BENCH_BIN=${BENCH_BIN:-build/bench/grbench}
 REPS=${REPS:-5}
 PEER="chan_pingpong chan_buffered_spsc chan_buffered_mpmc spawn select2 select2_buf pool pipeline idle_rss cancel_fanout"
-ALL="$PEER inj_disarmed inj_armed_elsewhere inj_fire fiu_fail_raw svc_pool_sim svc_pipeline_sim svc_front_real suite_sim scenario_rate2000"
+ALL="$PEER inj_disarmed inj_armed_elsewhere inj_fire fiu_fail_raw svc_pool_sim svc_pipeline_sim svc_front_real suite_sim scenario_rate2000 report_render"
 BENCHES=${BENCHES:-$ALL}
 BENCH_ARGS=${BENCH_ARGS:-}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}

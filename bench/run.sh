@@ -59,6 +59,7 @@ while [ "$rep" -le "$REPS" ]; do
         case $b in # the harness's figures come from the gauntlet command
         suite_sim) run_one c "$b" bench/suite.sh suite; continue ;;
         scenario_rate2000) run_one c "$b" bench/suite.sh rate; continue ;;
+        report_render) run_one c "$b" bench/suite.sh report; continue ;;
         esac
         run_one c "$b" "$BENCH_BIN" "$b" $BENCH_ARGS
         # the same with the runtime's fail points compiled out: their cost

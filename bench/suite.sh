@@ -4,6 +4,10 @@
 #                          sim mode, virtual vs wall time (target: >= 200x)
 #   bench/suite.sh rate    bench=scenario_rate2000: a 10 s, 2000 req/s scenario,
 #                          wall time from process start to exit (target: <= 50 ms)
+#   bench/suite.sh report  bench=report_render: gauntlet report on a run of 198
+#                          scenario documents (scenarios/ x --seeds 1..18): HTML
+#                          and JUnit written, wall time and the HTML's size
+#                          (issue target: 200 scenarios open fast, < 5 MB)
 # env: GAUNTLET_BIN (build/gauntlet)
 set -eu
 cd "$(dirname "$0")/.."
@@ -35,8 +39,20 @@ rate)
         printf "bench=scenario_rate2000 impl=c virtual_s=%.3f wall_ms=%.1f compression=%.0f ns_per_op=%.0f\n",
                v / 1e9, w / 1e6, v / w, w }'
     ;;
+report)
+    "$BIN" run scenarios/ --seeds 1..18 --quiet --out "$OUTD" >/dev/null
+    n=$(ls "$OUTD"/latest/ | grep -c '\.json$')
+    n=$((n - 1)) # suite.json
+    t0=$(now)
+    "$BIN" report "$OUTD"/latest >/dev/null
+    t1=$(now)
+    bytes=$(wc -c <"$OUTD"/latest/index.html)
+    awk -v n="$n" -v b="$bytes" -v w="$((t1 - t0))" 'BEGIN {
+        printf "bench=report_render impl=c scenarios=%d html_bytes=%d wall_ms=%.1f ns_per_op=%.0f\n",
+               n, b, w / 1e6, w / n }'
+    ;;
 *)
-    echo "usage: bench/suite.sh suite|rate" >&2
+    echo "usage: bench/suite.sh suite|rate|report" >&2
     exit 2
     ;;
 esac
