@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local: $(PREFIX)/bin/gauntlet
 #   make test       run every module's Check suites (SAN=1: ASan + UBSan)
 #   make test-browser   render the demo report in headless Chromium and check it
+#   make mutants    the mutant matrix: every known bug must be caught
 #   make bench      run the runtime benchmarks (one line per figure)
 #   make bench-compare   the same, interleaved with the Go peer, side by side
 #   make deps       install missing packages (apt-get; sudo when not root)
@@ -47,6 +48,11 @@ all: deps
 demo: all
 	@build/gauntlet run scenarios/; rc=$$?; \
 	    echo "open the report: $(CURDIR)/out/latest/index.html"; exit $$rc
+# The shipped suite against every known-bug switch of the service; the
+# last line is "mutants: caught K/N, false alarms F".
+.PHONY: mutants
+mutants: all
+	@build/gauntlet run scenarios/ --mutants --quiet
 # make install PREFIX=/opt/gauntlet -> $(PREFIX)/bin/gauntlet
 PREFIX ?= /usr/local
 install: all

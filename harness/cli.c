@@ -13,12 +13,14 @@
 
 /* ---------------------------------------------------------------- tables */
 
-enum { C_RUN = 1, C_LIST = 2, C_POINTS = 4, C_CHECKS = 8, C_REPLAY = 16, C_REPORT = 32 };
+enum {
+    C_RUN = 1, C_LIST = 2, C_POINTS = 4, C_CHECKS = 8, C_REPLAY = 16, C_REPORT = 32, C_NEW = 64,
+};
 
 enum {
     F_SEED, F_MODE, F_FILTER, F_TAG, F_SHARD, F_JOBS, F_OUT, F_TIMEOUT,
     F_REPEAT, F_SEEDS, F_DETERMINISM, F_QUIET, F_MARKDOWN, F_BASELINE, F_HTML,
-    F_JUNIT,
+    F_JUNIT, F_TARGET, F_MUTANTS, F_MUTANT,
 };
 
 typedef struct flag_def {
@@ -46,6 +48,9 @@ static const flag_def flags[] = {
     {"--baseline", F_BASELINE, true, C_RUN | C_REPORT},
     {"--html", F_HTML, true, C_REPORT},
     {"--junit", F_JUNIT, true, C_REPORT},
+    {"--target", F_TARGET, true, C_NEW},
+    {"--mutants", F_MUTANTS, false, C_RUN},
+    {"--mutant", F_MUTANT, true, C_RUN},
 };
 
 /* Everything a command line says. */
@@ -57,6 +62,7 @@ typedef struct cli {
     int npos;
     const char **tags;
     bool markdown;
+    const char *target;        /* new: --target */
     char *command;             /* argv joined, quoted (owned) */
 } cli;
 
@@ -81,6 +87,7 @@ static const char usage_top[] =
     "  replay RESULT.json   re-run exactly the scenario of a result document\n"
     "  report DIR...        render a run's documents as HTML and JUnit again\n"
     "  report merge SUITE... -o DIR   join the results of shards into one suite\n"
+    "  new NAME [--target pool|pipeline]   write a starter scenario NAME.lua\n"
     "\n"
     "  gauntlet <command> --help   a command's options\n"
     "  gauntlet --version          the version\n"
@@ -109,7 +116,16 @@ static const char usage_run[] =
     "  --repeat N            run each scenario N times\n"
     "  --check-determinism   run each twice; any difference outside `wall` fails it\n"
     "  --quiet               no per-scenario lines or progress\n"
-    "  --baseline OLD        compare with an earlier run (its dir or suite.json)\n";
+    "  --baseline OLD        compare with an earlier run (its dir or suite.json)\n"
+    "  --mutants             the mutant matrix: every scenario once per known bug\n"
+    "                        that applies to it, and once with none; prints which\n"
+    "                        checks caught each bug; exit 0 only when every bug\n"
+    "                        is caught and the correct service fails nothing\n"
+    "  --mutant BUG          run with that known bug switched on (replays a\n"
+    "                        matrix run); bugs: unbounded_spawn, leak_on_cancel,\n"
+    "                        no_close_jobs, ignore_ctx, wg_add_in_task,\n"
+    "                        send_after_close, no_timeout, ticker_leak,\n"
+    "                        no_dedupe, unbounded_queue, retry_storm\n";
 
 static const char usage_list[] =
     "usage: gauntlet list [PATH...] [--filter GLOB] [--tag T] [--shard K/N]\n"
@@ -132,6 +148,13 @@ static const char usage_replay[] =
     "\n"
     "Re-runs the scenario of a per-scenario result document (its file, name,\n"
     "seed and mode), exactly as `gauntlet run` would, writing a new run.\n";
+
+static const char usage_new[] =
+    "usage: gauntlet new NAME [--target pool|pipeline]\n"
+    "\n"
+    "Writes NAME.lua (NAME may be a path: scenarios/pool/my_case), a commented\n"
+    "starter scenario for that target (default pool) that passes as written.\n"
+    "An existing file is never overwritten.\n";
 
 static const char usage_report[] =
     "usage: gauntlet report RUN... [--html FILE] [--junit FILE] [--baseline OLD]\n"
@@ -251,6 +274,17 @@ static int set_flag(cli *x, const flag_def *f, const char *v)
     case F_BASELINE: return set_text(&c->baseline, f->name, v, "a suite.json or run directory");
     case F_HTML: return set_text(&c->html, f->name, v, "a file name");
     case F_JUNIT: return set_text(&c->junit, f->name, v, "a file name");
+    case F_TARGET:
+        if (strcmp(v, "pool") != 0 && strcmp(v, "pipeline") != 0)
+            return bad_value(f->name, "pool or pipeline", v);
+        x->target = v;
+        return 0;
+    case F_MUTANTS: c->mutants = true; return 0;
+    case F_MUTANT:
+        if ((m = svc_bug_parse(v)) < 0)
+            return bad_value(f->name, "a known bug (gauntlet run --help lists them)", v);
+        c->mutant = m;
+        return 0;
     }
     return -EINVAL;
 }
@@ -309,6 +343,10 @@ static int parse_args(cli *x, int argc, char **argv, const char *help)
         } else {
             x->pos[x->npos++] = a;
         }
+    }
+    if (x->cfg.mutants && x->cfg.mutant >= 0) {
+        fprintf(stderr, "gauntlet: --mutant: cannot be combined with --mutants\n");
+        return -EINVAL;
     }
     if (x->cfg.has_seed && x->cfg.has_seeds) {
         fprintf(stderr, "gauntlet: --seeds: cannot be combined with --seed\n");
@@ -522,6 +560,15 @@ static int cmd_report(cli *x)
     return gt__cmd_report(&x->cfg);
 }
 
+static int cmd_new(cli *x)
+{
+    if (x->npos != 1) {
+        fprintf(stderr, "gauntlet new: expected one NAME (got %d arguments)\n", x->npos);
+        return GT_EXIT_USAGE;
+    }
+    return gt__cmd_new(x->pos[0], x->target ? x->target : "pool");
+}
+
 static const command commands[] = {
     {"run", C_RUN, cmd_run, usage_run},
     {"list", C_LIST, cmd_list, usage_list},
@@ -529,6 +576,7 @@ static const command commands[] = {
     {"checks", C_CHECKS, cmd_checks, usage_checks},
     {"replay", C_REPLAY, cmd_replay, usage_replay},
     {"report", C_REPORT, cmd_report, usage_report},
+    {"new", C_NEW, cmd_new, usage_new},
 };
 
 static const command *find_command(const char *name)
@@ -549,6 +597,7 @@ static void defaults(gt_run_cfg *c)
     c->jobs = cpus < 1 ? 1 : cpus > JOBS_MAX ? JOBS_MAX : (int)cpus;
     c->out = "out";
     c->repeat = 1;
+    c->mutant = -1;
     c->tty = isatty(STDOUT_FILENO) == 1;
     c->color = c->tty && !(nc && nc[0]);
 }

@@ -279,6 +279,8 @@ typedef struct gt_run_cfg {
     bool has_out;               /* --out / -o given */
     const char *baseline;       /* --baseline OLD/suite.json, or NULL */
     const char *html, *junit;   /* report: --html F, --junit F, or NULL */
+    bool mutants;               /* --mutants: the matrix, every bug in turn */
+    int mutant;                 /* --mutant BUG: that svc_bug on; -1: none */
 } gt_run_cfg;
 
 /* A scenario of a loaded suite: file and index in it. */
@@ -312,8 +314,21 @@ int gt__suite_load(gt_suite *s, const char *const *paths, int npaths, FILE *diag
 
 /* The reports of the run in dir (its suite.json written): index.html and
  * junit.xml there, compared with c->baseline when given. Prints where the
- * HTML report is on out. 0 or a negated errno (reported on stderr). */
-int gt__reports_write(const char *dir, const gt_run_cfg *c, FILE *out);
+ * HTML report is on out; with c->mutants then the mutant matrix, and
+ * *holds says whether it held (every bug caught, no false alarm). 0 or a
+ * negated errno (reported on stderr). */
+int gt__reports_write(const char *dir, const gt_run_cfg *c, FILE *out, int *holds);
+
+/* The known-bug switches --mutants turns on in sc, one at a time: those of
+ * its target's kind, of the dependency's client when it has one, of the
+ * front when its load goes through it; less those sc already switches on. */
+unsigned gt__bugs_applicable(const gt_scenario *sc);
+/* Switch b on in t, where it applies (target, dependency client, front). */
+void gt__bug_switch_on(gt_target_spec *t, svc_bug b);
+
+/* `gauntlet new NAME --target T` (new_cmd.c): write NAME.lua, a starter
+ * scenario for target "pool" or "pipeline". An exit code. */
+int gt__cmd_new(const char *name, const char *target);
 
 /* `gauntlet report` and `gauntlet report merge` (docs/cli.md): paths are
  * the inputs. An exit code. */
@@ -354,6 +369,8 @@ typedef struct gt_job {
     gt_job_check *failed;
     int nfailed;
     int64_t virtual_ns, wall_ns;
+    bool matrix;                /* a job of --mutants (or --mutant) */
+    int mutant;                 /* the svc_bug switched on for it; -1: none */
     char *docs[2];              /* check_determinism: both documents */
     int pending;                /* children not yet finished */
 } gt_job;

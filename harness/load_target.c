@@ -167,6 +167,26 @@ static void route_bug(gt__ctx *c, gt_target_spec *t, svc_bug b)
     *to |= bit;
 }
 
+unsigned gt__bugs_applicable(const gt_scenario *sc)
+{
+    const gt_target_spec *t = &sc->target;
+    bool pool = t->kind == GT_TARGET_POOL;
+    unsigned on = (pool ? t->pool.bugs : t->pipeline.bugs) | t->dep.client.bugs | t->front.bugs;
+    unsigned can = (pool ? POOL_BUGS : PIPELINE_BUGS) | (t->dep.on ? CLIENT_BUGS : 0) |
+                   (sc->load.on && sc->load.via_front ? FRONT_BUGS : 0);
+    return can & ~on;
+}
+
+void gt__bug_switch_on(gt_target_spec *t, svc_bug b)
+{
+    unsigned bit = SVC_BUG(b);
+    unsigned *to = bit & CLIENT_BUGS ? &t->dep.client.bugs
+                   : bit & FRONT_BUGS ? &t->front.bugs
+                   : t->kind == GT_TARGET_POOL ? &t->pool.bugs
+                                                : &t->pipeline.bugs;
+    *to |= bit;
+}
+
 static void read_bugs(gt__ctx *c, gt_target_spec *t)
 {
     if (!gt__ld_field(c, "bugs"))

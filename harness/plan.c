@@ -346,11 +346,31 @@ static uint64_t seed_of(const gt_scenario *sc, const gt_run_cfg *c, int nsel)
     return sc->has_seed ? sc->seed : gt_seed_derive(c->seed, sc->name);
 }
 
+/* The variants sc runs in: with --mutants none (-1) then each bug that
+ * applies to it, with --mutant B only B (none when B does not apply), else
+ * just none. Returns how many, into v[SVC_BUG__COUNT + 1]. */
+static int variants(const gt_scenario *sc, const gt_run_cfg *c, int *v)
+{
+    unsigned can = gt__bugs_applicable(sc);
+    int n = 0;
+    if (c->mutant >= 0) {
+        if (can & SVC_BUG(c->mutant))
+            v[n++] = c->mutant;
+        return n;
+    }
+    v[n++] = -1;
+    for (int b = 0; c->mutants && b < SVC_BUG__COUNT; b++)
+        if (can & SVC_BUG(b))
+            v[n++] = b;
+    return n;
+}
+
 static int fill_job(gt_job *j, const gt_sel *p, const gt_run_cfg *c, const char *base,
-                    uint64_t seed, int rep)
+                    uint64_t seed, int rep, int mutant)
 {
     const gt_scenario *sc = &p->f->scn[p->i];
     j->f = p->f, j->i = p->i, j->seed = seed, j->rep = rep;
+    j->matrix = c->mutants || c->mutant >= 0, j->mutant = mutant;
     j->mode = c->has_mode ? c->mode : sc->has_mode ? sc->mode : GT_MODE_SIM;
     j->timeout = c->timeout;
     if (j->timeout <= 0)
@@ -359,23 +379,34 @@ static int fill_job(gt_job *j, const gt_sel *p, const gt_run_cfg *c, const char 
     if (c->has_seeds)
         n += snprintf(j->id + n, sizeof j->id - (size_t)n, "--s%" PRIu64, seed);
     if (c->repeat > 1)
-        snprintf(j->id + n, sizeof j->id - (size_t)n, "--r%d", rep);
+        n += snprintf(j->id + n, sizeof j->id - (size_t)n, "--r%d", rep);
+    if (mutant >= 0)
+        snprintf(j->id + n, sizeof j->id - (size_t)n, "--m%s", svc_bug_name((svc_bug)mutant));
     j->replay = gt__replay_command(sc->file, sc->name, seed, j->mode);
+    if (j->replay && mutant >= 0) { /* the same run, with the bug on */
+        char *r = NULL;
+        if (asprintf(&r, "%s --mutant %s", j->replay, svc_bug_name((svc_bug)mutant)) < 0)
+            r = NULL;
+        free(j->replay);
+        j->replay = r;
+    }
     return j->replay ? 0 : -ENOMEM;
 }
 
 static int plan_all(gt_job *jobs, const gt_suite *s, const gt_run_cfg *c,
                     char (*bases)[GT_ID_MAX], uint64_t nseeds)
 {
-    int n = 0, rc = 0;
+    int n = 0, rc = 0, v[SVC_BUG__COUNT + 1];
     for (int k = 0; k < s->nsel && rc == 0; k++) {
         const gt_scenario *sc = &s->sel[k].f->scn[s->sel[k].i];
         base_id(bases[k], sc, bases, k);
         uint64_t one = seed_of(sc, c, s->nsel);
+        int nv = variants(sc, c, v);
         for (uint64_t d = 0; d < nseeds && rc == 0; d++)
             for (int r = 1; r <= c->repeat && rc == 0; r++)
-                rc = fill_job(&jobs[n++], &s->sel[k], c, bases[k],
-                              c->has_seeds ? c->seeds_lo + d : one, r);
+                for (int m = 0; m < nv && rc == 0; m++)
+                    rc = fill_job(&jobs[n++], &s->sel[k], c, bases[k],
+                                  c->has_seeds ? c->seeds_lo + d : one, r, v[m]);
     }
     return rc;
 }
@@ -384,10 +415,14 @@ int gt__plan(gt_job **out, int *n, const gt_suite *s, const gt_run_cfg *c)
 {
     uint64_t nseeds = c->has_seeds ? c->seeds_hi - c->seeds_lo + 1 : 1;
     uint64_t repeat = c->repeat > 0 ? (uint64_t)c->repeat : 1;
+    uint64_t runs = 0; /* the scenarios' variants (mutants), summed */
+    int v[SVC_BUG__COUNT + 1];
+    for (int k = 0; k < s->nsel; k++)
+        runs += (uint64_t)variants(&s->sel[k].f->scn[s->sel[k].i], c, v);
     if (nseeds == 0 || nseeds > GT_JOBS_MAX || repeat > GT_JOBS_MAX ||
-        (uint64_t)s->nsel * nseeds * repeat > GT_JOBS_MAX)
+        runs * nseeds * repeat > GT_JOBS_MAX)
         return -E2BIG;
-    int total = (int)((uint64_t)s->nsel * nseeds * repeat);
+    int total = (int)(runs * nseeds * repeat);
     gt_job *jobs = calloc((size_t)total + 1, sizeof *jobs);
     char(*bases)[GT_ID_MAX] = calloc((size_t)s->nsel + 1, sizeof *bases);
     gt_run_cfg one = *c;

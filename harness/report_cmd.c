@@ -46,8 +46,26 @@ static int render(rep_suite *s, const char *html, const char *junit, FILE *out)
     return rc;
 }
 
-/* index.html and junit.xml of the suite in dir, compared with baseline. */
-static int render_dir(const char *dir, const char *baseline, FILE *out)
+/* The mutant matrix of s, printed last (its final line is the verdict):
+ * 1 when it holds, 0 when not, -ENOMEM. */
+static int matrix(const rep_suite *s, FILE *out)
+{
+    rep_matrix m;
+    int rc = rep_suite_mutants(s, &m);
+    if (rc == 0) {
+        rep_matrix_print(out, s, &m);
+        rc = rep_matrix_holds(&m);
+    } else if (rc == -ENOENT) {
+        fprintf(stderr, "gauntlet: suite.json has no mutant matrix\n");
+        rc = -EIO;
+    }
+    rep_matrix_release(&m);
+    return rc;
+}
+
+/* index.html and junit.xml of the suite in dir, compared with baseline;
+ * with a matrix the mutant table after them (*holds: whether it holds). */
+static int render_dir(const char *dir, const char *baseline, FILE *out, int *holds)
 {
     char err[ERRLEN], html[PATH_MAX], junit[PATH_MAX];
     rep_suite *s = NULL, *base = NULL;
@@ -60,14 +78,16 @@ static int render_dir(const char *dir, const char *baseline, FILE *out)
     snprintf(junit, sizeof junit, "%s/junit.xml", dir);
     if (rc == 0)
         rc = render(s, html, junit, out);
+    if (rc == 0 && holds && (rc = matrix(s, out)) >= 0)
+        *holds = rc, rc = 0;
     rep_suite_release(s);
     rep_suite_release(base);
     return rc;
 }
 
-int gt__reports_write(const char *dir, const gt_run_cfg *c, FILE *out)
+int gt__reports_write(const char *dir, const gt_run_cfg *c, FILE *out, int *holds)
 {
-    return render_dir(dir, c->baseline, out);
+    return render_dir(dir, c->baseline, out, c->mutants ? holds : NULL);
 }
 
 /* ---------------------------------------------------------------- command */
@@ -120,7 +140,7 @@ static int merge(const gt_run_cfg *c, rep_suite **parts, int n)
     if (rc < 0)
         fprintf(stderr, "gauntlet: %s\n", err);
     rep_suite_release(m);
-    return rc == 0 ? render_dir(c->out, c->baseline, stdout) : rc;
+    return rc == 0 ? render_dir(c->out, c->baseline, stdout, NULL) : rc;
 }
 
 /* report RUN... [--html F] [--junit F] */
@@ -133,7 +153,7 @@ static int rerender(const gt_run_cfg *c, rep_suite **parts, int n)
         return -EINVAL;
     }
     if (!c->html && !c->junit)
-        return render_dir(c->paths[0], c->baseline, stdout);
+        return render_dir(c->paths[0], c->baseline, stdout, NULL);
     rep_suite *s = parts[0], *m = NULL, *base = NULL;
     int rc = 0;
     if (n > 1 && (rc = rep_suite_merge(&m, parts, n, c->command, err, sizeof err)) < 0)

@@ -84,6 +84,8 @@ static void child_main(const runner *r, const gt_job *j, int attempt)
     if (fd < 0 || in < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || dup2(in, 0) < 0)
         _exit(GT_EXIT_INTERNAL);
     gt_run_opts o = {.seed = j->seed, .mode = j->mode, .replay = j->replay};
+    if (j->mutant >= 0) /* this child's own copy of the scenario */
+        gt__bug_switch_on(&j->f->scn[j->i].target, (svc_bug)j->mutant);
     char *json = NULL;
     int v = gt__run(j->f, j->i, &o, &json);
     int w = v >= 0 && json ? rep_write_atomic(doc, json, strlen(json)) : v;

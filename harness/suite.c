@@ -34,6 +34,8 @@ void gt__job_line(FILE *out, const gt_job *j, const gt_run_cfg *c)
             (double)j->wall_ns / 1e9, j->seed);
     if (c->repeat > 1)
         fprintf(out, "  (run %d)", j->rep);
+    if (j->mutant >= 0)
+        fprintf(out, "  [mutant %s]", svc_bug_name((svc_bug)j->mutant));
     fputc('\n', out);
 }
 
@@ -90,6 +92,10 @@ static bool add_entry(cJSON *arr, const gt_job *j)
               add_str(e, "verdict", gt_verdict_name(j->verdict));
     if (ok && j->verdict == GT_VERDICT_ERROR)
         ok = add_str(e, "reason", j->reason ? j->reason : "unknown");
+    if (ok && j->matrix)
+        ok = add_str(e, "mutant", j->mutant < 0 ? "none" : svc_bug_name((svc_bug)j->mutant));
+    else if (ok)
+        ok = cJSON_AddNullToObject(e, "mutant") != NULL;
     return ok && add_str(e, "document", doc) && add_int(e, "virtual_ns", j->virtual_ns, false) &&
            add_failed(e, j);
 }
@@ -104,6 +110,29 @@ static bool add_counts(cJSON *root, const gt_job *jobs, int n, int64_t *virt)
     return o && add_int(o, "pass", count[GT_VERDICT_PASS], false) &&
            add_int(o, "fail", count[GT_VERDICT_FAIL], false) &&
            add_int(o, "error", count[GT_VERDICT_ERROR], false) && add_int(o, "total", n, false);
+}
+
+/* The bugs of the mutant matrix (--mutants: all; --mutant B: B), each
+ * with what it does, or null. */
+static bool add_mutants(cJSON *root, const gt_run_cfg *c)
+{
+    if (!c->mutants && c->mutant < 0)
+        return cJSON_AddNullToObject(root, "mutants") != NULL;
+    static const char *const about[] = {
+#define GT__X(id, name, text) text,
+        SVC_BUGS(GT__X)
+#undef GT__X
+    };
+    cJSON *arr = cJSON_AddArrayToObject(root, "mutants");
+    bool ok = arr != NULL;
+    for (int b = 0; b < SVC_BUG__COUNT && ok; b++) {
+        if (!c->mutants && b != c->mutant)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddItemToArray(arr, o) && add_str(o, "bug", svc_bug_name((svc_bug)b)) &&
+             add_str(o, "about", about[b]);
+    }
+    return ok;
 }
 
 /* "K/N" of --shard, or null. */
@@ -125,6 +154,7 @@ static cJSON *suite_doc(const gt_job *jobs, int n, const gt_run_cfg *c, const ch
               add_int(root, "seed", (int64_t)c->seed, true) &&
               add_str(root, "mode", gt_mode_name(c->has_mode ? c->mode : GT_MODE_SIM)) &&
               add_str(root, "command", c->command) && add_shard(root, c) &&
+              add_mutants(root, c) &&
               add_counts(root, jobs, n, &virt) &&
               add_int(root, "virtual_ns", virt, false);
     cJSON *arr = ok ? cJSON_AddArrayToObject(root, "scenarios") : NULL;
@@ -212,9 +242,11 @@ void gt__summary(FILE *out, const gt_job *jobs, int n, const gt_run_cfg *c, cons
             n == 1 ? "" : "s", count[GT_VERDICT_PASS], count[GT_VERDICT_FAIL],
             count[GT_VERDICT_ERROR], count[GT_VERDICT_ERROR] == 1 ? "" : "s",
             (double)wall_ns / 1e9, (double)virt / 1e9);
-    int bad = count[GT_VERDICT_FAIL] + count[GT_VERDICT_ERROR], shown = 0;
+    int bad = 0, shown = 0;
+    for (int k = 0; k < n; k++) /* a bug's failures are the matrix's (below) */
+        bad += jobs[k].verdict != GT_VERDICT_PASS && (jobs[k].mutant < 0 || !c->mutants);
     for (int k = 0; k < n && shown < FAILURES_SHOWN; k++)
-        if (jobs[k].verdict != GT_VERDICT_PASS)
+        if (jobs[k].verdict != GT_VERDICT_PASS && (jobs[k].mutant < 0 || !c->mutants))
             show_failure(out, &jobs[k], c), shown++;
     if (bad > shown)
         fprintf(out, "\n... and %d more (suite.json lists them all)\n", bad - shown);
@@ -315,12 +347,19 @@ static int run_jobs(gt_job *jobs, int n, const gt_run_cfg *c, bool bad_input)
     if (rc < 0)
         fprintf(stderr, "gauntlet: internal error: %s\n", strerror(-rc));
     gt__summary(stdout, jobs, n, c, dir, wall);
-    if (w == 0 && (w = gt__reports_write(dir, c, stdout)) < 0)
+    int holds = 0;
+    if (w == 0 && (w = gt__reports_write(dir, c, stdout, &holds)) < 0)
         rc = rc < 0 ? rc : w;
     if (bad_input)
         fprintf(stderr, "gauntlet: some files did not load or repeated a name (see above)\n");
     fflush(stdout);
-    return exit_code(jobs, n, bad_input, rc);
+    int code = exit_code(jobs, n, bad_input, rc);
+    /* the matrix: bugs are meant to fail; only a miss or a false alarm fails */
+    if (c->mutants && code == GT_EXIT_FAIL && holds)
+        code = GT_EXIT_OK;
+    if (c->mutants && code == GT_EXIT_OK && !holds)
+        code = GT_EXIT_FAIL;
+    return code;
 }
 
 /* Load and select; an exit code (< 0: go on). */
@@ -371,9 +410,14 @@ int gt__cmd_run(const gt_run_cfg *c)
         fprintf(stderr, "gauntlet: too many runs (more than %d)\n", GT_JOBS_MAX);
     else if (rc < 0)
         fprintf(stderr, "gauntlet: out of memory\n");
-    code = rc == -E2BIG ? GT_EXIT_USAGE
-           : rc < 0     ? GT_EXIT_INTERNAL
-                        : run_jobs(jobs, n, c, s.bad_input);
+    if (rc == 0 && n == 0) { /* only --mutant B can leave nothing */
+        fprintf(stderr, "gauntlet: --mutant %s: applies to none of the selected scenarios\n",
+                svc_bug_name((svc_bug)c->mutant));
+        rc = -EINVAL;
+    }
+    code = rc == -E2BIG || rc == -EINVAL ? GT_EXIT_USAGE
+           : rc < 0                      ? GT_EXIT_INTERNAL
+                                         : run_jobs(jobs, n, c, s.bad_input);
     gt__jobs_release(jobs, n);
     gt__suite_release(&s);
     return code;

@@ -111,6 +111,8 @@ static void page_head(rep_buf *b, const rep_suite *s)
                 "</head>\n<body>\n<div class=\"bar\"><div class=\"bar-in\"><b>");
     title_text(b, s);
     rep__put(b, "</b>");
+    if (cJSON_IsArray(rep__get(s->root, "mutants")))
+        rep__put(b, "<a href=\"#mutants\">Mutants</a>");
     if (s->ncmp > 0)
         rep__put(b, "<a href=\"#baseline\">Baseline</a>");
     rep__put(b, "<a href=\"#scenarios\">Scenarios</a><a href=\"#details\">Details</a>"
@@ -406,6 +408,7 @@ int rep_write_html(const rep_suite *s, const char *path, char *err, size_t errle
     rep_buf b = {0};
     page_head(&b, s);
     summary(&b, s);
+    rep__html_mutants(&b, s);
     comparison(&b, s);
     scenario_table(&b, s, order);
     rep__put(&b, "<h2 id=\"details\">Details</h2>\n");

@@ -27,4 +27,7 @@ void rep__html_anchor(rep_buf *b, const rep_scn *sc);
  * did not pass. Links to sc's document relative to page_path. */
 void rep__html_scn(rep_buf *b, const rep_scn *sc, const char *page_path);
 
+/* The mutant matrix's section (mutants.c); nothing for another suite. */
+void rep__html_mutants(rep_buf *b, const rep_suite *s);
+
 #endif

@@ -94,22 +94,32 @@ static void mark(ju_case *c, int n)
     }
 }
 
-/* s's testcases in output order (s->n of them; free it), or NULL on
- * ENOMEM. Sorting keeps this O(n log n) for a million --seeds runs. */
-static ju_case *plan(const rep_suite *s)
+/* A run with a known bug switched on (--mutants): its outcome belongs to
+ * the matrix's testsuite, not to its file's. */
+static bool bug_run(const rep_scn *sc)
+{
+    const char *m = rep__str(sc->entry, "mutant", NULL);
+    return m && strcmp(m, "none") != 0;
+}
+
+/* s's testcases in output order (*n of them; free it), or NULL on ENOMEM.
+ * Sorting keeps this O(n log n) for a million --seeds runs. */
+static ju_case *plan(const rep_suite *s, int *n)
 {
     ju_case *c = calloc((size_t)s->n + 1, sizeof *c);
     if (!c)
         return NULL;
+    *n = 0;
     for (int i = 0; i < s->n; i++) {
         const rep_scn *sc = &s->scn[i];
-        c[i] = (ju_case){.sc = sc, .idx = i, .seed = rep__seed(sc->entry),
-                         .file = rep__str(sc->entry, "file", ""),
-                         .name = rep__str(sc->entry, "name", "")};
+        if (!bug_run(sc))
+            c[(*n)++] = (ju_case){.sc = sc, .idx = i, .seed = rep__seed(sc->entry),
+                                  .file = rep__str(sc->entry, "file", ""),
+                                  .name = rep__str(sc->entry, "name", "")};
     }
-    qsort(c, (size_t)s->n, sizeof *c, by_identity);
-    mark(c, s->n);
-    qsort(c, (size_t)s->n, sizeof *c, by_place);
+    qsort(c, (size_t)*n, sizeof *c, by_identity);
+    mark(c, *n);
+    qsort(c, (size_t)*n, sizeof *c, by_place);
     return c;
 }
 
@@ -474,24 +484,108 @@ static void put_testsuite(rep_buf *b, const cJSON *root, const ju_case *c, int n
     rep__put(b, "  </testsuite>\n");
 }
 
+/* ---------------------------------------------------------------- mutants */
+
+/* The system-out of a bug's testcase: each run that caught it, "name:
+ * checks", one per line; of "no false alarms" (bug NULL): the runs that
+ * did not pass. */
+static void matrix_out(rep_buf *b, const rep_suite *s, const char *bug)
+{
+    bool none = !bug;
+    for (int i = 0; i < s->n; i++) {
+        const cJSON *e = s->scn[i].entry;
+        const char *v = rep__str(e, "verdict", "");
+        bool listed = none ? strcmp(v, "pass") != 0 : strcmp(v, "fail") == 0;
+        if (strcmp(rep__str(e, "mutant", ""), none ? "none" : bug) != 0 || !listed)
+            continue;
+        rep__esc(b, rep__str(e, "name", "?"));
+        rep__put(b, ": ");
+        if (none)
+            rep__esc(b, v);
+        int k = 0;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, rep__get(e, "failed_checks"))
+        {
+            rep__put(b, k++ || none ? ", " : "");
+            rep__esc(b, rep__str(c, "name", "?"));
+        }
+        rep__put(b, "\n");
+    }
+}
+
+/* One matrix testcase: a bug (bug NULL: "no false alarms"), a failure
+ * with message failure when it did not hold. */
+static void put_matrix_case(rep_buf *b, const rep_suite *s, const char *bug, const char *failure)
+{
+    rep__put(b, "    <testcase name=\"");
+    rep__esc_attr(b, bug ? bug : "no false alarms");
+    rep__put(b, "\" classname=\"mutants\" file=\"\" line=\"0\" time=\"0\">\n");
+    if (failure) {
+        rep__put(b, "      <failure type=\"mutant\" message=\"");
+        put_message(b, failure);
+        rep__put(b, "\"/>\n");
+    }
+    rep__put(b, "      <system-out>");
+    matrix_out(b, s, bug);
+    rep__put(b, "</system-out>\n    </testcase>\n");
+}
+
+/* The matrix of a --mutants suite as its own testsuite: a testcase per
+ * bug (failed when no check caught it) and one for false alarms; each
+ * system-out lists the runs behind it. */
+static void put_matrix(rep_buf *b, const rep_suite *s, const rep_matrix *m)
+{
+    int missed = m->nbugs - m->caught;
+    rep__printf(b, "  <testsuite name=\"mutant matrix\" tests=\"%d\" failures=\"%d\" "
+                   "errors=\"0\" skipped=\"0\" time=\"0\" file=\"\">\n",
+                m->nbugs + 1, missed + (m->false_alarms > 0));
+    rep__printf(b, "    <properties>\n      <property name=\"caught\" value=\"%d/%d\"/>\n"
+                   "      <property name=\"false_alarms\" value=\"%d\"/>\n    </properties>\n",
+                m->caught, m->nbugs, m->false_alarms);
+    char msg[160];
+    for (int k = 0; k < m->nbugs; k++) {
+        const rep_mutant *r = &m->bugs[k];
+        snprintf(msg, sizeof msg, "no check failed in %d run%s with the bug on", r->runs,
+                 r->runs == 1 ? "" : "s");
+        put_matrix_case(b, s, r->bug, r->caught_by ? NULL : msg);
+    }
+    snprintf(msg, sizeof msg, "%d of %d runs without a bug did not pass", m->false_alarms,
+             m->none_runs);
+    put_matrix_case(b, s, NULL, m->false_alarms ? msg : NULL);
+    rep__put(b, "  </testsuite>\n");
+}
+
 int rep_write_junit(const rep_suite *s, const char *path, char *err, size_t errlen)
 {
-    ju_case *c = plan(s);
-    if (!c)
+    int n = 0;
+    ju_case *c = plan(s, &n);
+    rep_matrix m;
+    int mrc = rep_suite_mutants(s, &m);
+    if (!c || mrc == -ENOMEM) {
+        free(c);
+        rep_matrix_release(&m);
         return ERR("%s: %s", path, strerror(ENOMEM)), -ENOMEM;
+    }
     rep_buf b = {0};
-    ju_counts all = count(c, s->n);
+    ju_counts all = count(c, n);
+    if (mrc == 0) { /* the matrix's testcases */
+        all.tests += m.nbugs + 1;
+        all.failures += m.nbugs - m.caught + (m.false_alarms > 0);
+    }
     int64_t wall_ns = rep__int(rep__get(s->root, "wall"), "duration_ns", -1);
     rep__put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"gauntlet\"");
     put_counts(&b, all);
     put_time(&b, wall_ns >= 0 ? wall_ns : all.ns);
     rep__put(&b, ">\n");
-    for (int i = 0, end; i < s->n; i = end) {
-        for (end = i + 1; end < s->n && c[end].first == c[i].first; end++)
+    for (int i = 0, end; i < n; i = end) {
+        for (end = i + 1; end < n && c[end].first == c[i].first; end++)
             ;
         put_testsuite(&b, s->root, &c[i], end - i);
     }
+    if (mrc == 0)
+        put_matrix(&b, s, &m);
     rep__put(&b, "</testsuites>\n");
+    rep_matrix_release(&m);
     free(c);
     return rep__buf_commit(&b, path, err, errlen);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The newest document schema this code reads (and the harness writes). */
 #define REP_SCHEMA_VERSION 1
@@ -79,6 +80,34 @@ int rep_suite_compare(rep_suite *s, const rep_suite *base);
 /* The comparison made by rep_suite_compare: *n entries (0 and NULL when
  * none was made). */
 const rep_cmp *rep_suite_comparison(const rep_suite *s, int *n);
+
+/* ---------------------------------------------------------------- mutants */
+
+/* One known bug of a --mutants suite (suite.json "mutants"). */
+typedef struct rep_mutant {
+    const char *bug, *about;   /* borrowed from the suite document */
+    int runs;                  /* scenario runs with it switched on */
+    int caught_by;             /* of them, runs that failed a check */
+    int errors;                /* of them, runs that ended in an error */
+} rep_mutant;
+
+typedef struct rep_matrix {
+    rep_mutant *bugs;          /* nbugs, in the suite's order */
+    int nbugs;
+    int caught;                /* bugs with caught_by > 0 */
+    int none_runs;             /* runs with no bug on */
+    int false_alarms;          /* of them, runs that did not pass */
+} rep_matrix;
+
+/* The matrix of s: 0; -ENOENT when s is not a --mutants suite; -ENOMEM.
+ * Release with rep_matrix_release (also after a failure). */
+int rep_suite_mutants(const rep_suite *s, rep_matrix *m);
+void rep_matrix_release(rep_matrix *m);
+/* Every bug caught and no false alarm. */
+bool rep_matrix_holds(const rep_matrix *m);
+/* The catch table, one line per bug, ending with exactly
+ * "mutants: caught K/N, false alarms F". */
+void rep_matrix_print(FILE *out, const rep_suite *s, const rep_matrix *m);
 
 /* ---------------------------------------------------------------- output */
 

@@ -215,7 +215,7 @@ static int check_parts(rep_suite *const *parts, int n, char *err, size_t errlen)
 {
     const char *p0 = parts[0]->path ? parts[0]->path : "(merged)";
     const cJSON *r0 = parts[0]->root;
-    static const char *const same[] = {"seed", "mode", "schema_version"};
+    static const char *const same[] = {"seed", "mode", "schema_version", "mutants"};
     for (int i = 1; i < n; i++) {
         const char *pi = parts[i]->path ? parts[i]->path : "(merged)";
         for (size_t k = 0; k < REP_NELEM(same); k++) {
@@ -295,6 +295,17 @@ static bool add_int(cJSON *o, const char *key, int64_t v)
     return cJSON_AddRawToObject(o, key, buf) != NULL;
 }
 
+/* from's key, copied into o (null when from has none). */
+static bool add_copy(cJSON *o, const char *key, const cJSON *from)
+{
+    const cJSON *v = rep__get(from, key);
+    cJSON *c = v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
+    if (c && cJSON_AddItemToObject(o, key, c))
+        return true;
+    cJSON_Delete(c);
+    return false;
+}
+
 /* merged_from: where each part came from. NULL on ENOMEM. */
 static cJSON *sources(rep_suite *const *parts, int n)
 {
@@ -358,7 +369,7 @@ static int merged_root(rep_suite *m, cJSON *hold, rep_suite *const *parts, int n
               cJSON_AddRawToObject(root, "seed", rep__seed(r0)) &&
               cJSON_AddStringToObject(root, "mode", rep__str(r0, "mode", "sim")) &&
               cJSON_AddStringToObject(root, "command", command ? command : "gauntlet report merge") &&
-              cJSON_AddNullToObject(root, "shard") &&
+              cJSON_AddNullToObject(root, "shard") && add_copy(root, "mutants", r0) &&
               (counts = cJSON_AddObjectToObject(root, "counts")) && add_int(counts, "pass", pf[0]) &&
               add_int(counts, "fail", pf[1]) && add_int(counts, "error", pf[2]) &&
               add_int(counts, "total", m->n) && add_int(root, "virtual_ns", virt) &&

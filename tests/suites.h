@@ -37,6 +37,8 @@
     X(harness_checks)       \
     X(harness_checks_timing) \
     X(harness_script)       \
+    X(harness_docs)         \
+    X(harness_mutants)      \
     X(reports_suite)        \
     X(reports_html)         \
     X(reports_chart)        \

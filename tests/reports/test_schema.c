@@ -732,6 +732,20 @@ static void shape_shards(void)
     cJSON_Delete(m.suite);
 }
 
+/* A mutant matrix: the suite's mutants and each entry's mutant. */
+static void shape_mutants(void)
+{
+    char file[PATH_MAX + 32];
+    snprintf(file, sizeof file, "%s/pool/slow_workers.lua", scenarios_dir());
+    ran r = gt_run(NULL, "run", file, "--mutants", "--out", "out_mut", NULL);
+    ck_assert_msg(r.code == 0 || r.code == 1, "exit %d\n%s%s", r.code, r.out, r.err);
+    HAS(r.out, "mutants: caught ");
+    release(&r);
+    held h = check_run(tmp_path("out_mut/latest"));
+    ck_assert_int_gt(cJSON_GetArraySize(get(h.suite, "mutants")), 10);
+    cJSON_Delete(h.suite);
+}
+
 /* ---------------------------------------------------------------- tests: the doc */
 
 START_TEST(doc_tables_parse)
@@ -886,6 +900,7 @@ SHAPE_TEST(failing_run_with_leaks, shape_leaky)
 SHAPE_TEST(crashed_scenario_error_document, shape_crash)
 SHAPE_TEST(script_form_and_pipeline, shape_script)
 SHAPE_TEST(shards_and_merged_suite, shape_shards)
+SHAPE_TEST(mutant_matrix_suite, shape_mutants)
 
 /* Across every shape, every documented field occurred at least once: the
  * doc lists nothing the binary never writes. */
@@ -898,6 +913,7 @@ START_TEST(every_documented_field_occurs)
     shape_crash();
     shape_script();
     shape_shards();
+    shape_mutants();
     char never[2048] = "";
     int n = 0;
     for (int i = 0; i < nrows; i++)
@@ -925,6 +941,7 @@ Suite *suite_reports_schema(void)
     tcase_add_test(docs, crashed_scenario_error_document);
     tcase_add_test(docs, script_form_and_pipeline);
     tcase_add_test(docs, shards_and_merged_suite);
+    tcase_add_test(docs, mutant_matrix_suite);
     tcase_add_test(docs, every_documented_field_occurs);
     suite_add_tcase(s, docs);
     return s;
