@@ -226,7 +226,9 @@ void rep__html_mutants(rep_buf *b, const rep_suite *s)
         return;
     rep__printf(b, "<h2 id=\"mutants\">Mutant matrix</h2>\n<p><strong class=\"%s\">caught %d/%d, "
                    "false alarms %d</strong>. Each known bug of the service was switched on in "
-                   "every scenario it applies to; a bug is caught when a check failed.</p>\n",
+                   "every scenario it applies to; a bug is caught when a check failed that held "
+                   "in the same scenario without it. The counts above include the runs with "
+                   "a bug on.</p>\n",
                 rep_matrix_holds(&m) ? "better" : "worse", m.caught, m.nbugs, m.false_alarms);
     rep__put(b, "<div class=\"tw\"><table class=\"mut\"><thead><tr><th>bug<th>what it does"
                 "<th>verdict<th class=\"n\">runs caught<th>caught by (scenario: failed checks)"

@@ -1,7 +1,8 @@
 /* test_shipped.c — what ships must work: the scenarios in scenarios/ pass
  * on the correct service and are deterministic (--check-determinism), and
- * every complete example in docs/lua-api.md and README.md runs and passes. Through the
- * gauntlet command (GAUNTLET_BIN), like a user. */
+ * every complete example in docs/lua-api.md, docs/writing-scenarios.md and
+ * README.md runs and passes. Through the gauntlet command (GAUNTLET_BIN),
+ * like a user. */
 #include <limits.h>
 
 #include "tests/harness/cliutil.h"
@@ -23,8 +24,23 @@ START_TEST(shipped_scenarios_pass_deterministically)
 }
 END_TEST
 
+/* A ```lua block whose first line is "-- lib/NAME.lua..." is a helper
+ * module the doc's scenarios require: its path (in buf), else NULL. */
+static const char *helper_path(const char *block, char *buf, size_t cap)
+{
+    if (strncmp(block, "-- lib/", 7) != 0)
+        return NULL;
+    const char *path = block + 3;
+    size_t n = strcspn(path, " \n:");
+    if (n < 9 || strncmp(path + n - 4, ".lua", 4) != 0) /* at least lib/x.lua */
+        return NULL;
+    snprintf(buf, cap, "%.*s", (int)n, path);
+    return strstr(buf, "..") ? NULL : buf;
+}
+
 /* Each ```lua block of the doc that contains "return scenario", in its
- * own file (<tag>_1.lua, ...), with the shipped lib/ beside them. */
+ * own file (<tag>_1.lua, ...), with the shipped lib/ beside them, and the
+ * doc's own helper modules (helper_path) under lib/. */
 static int write_doc_examples(const char *doc, const char *tag)
 {
     char *text = slurp(doc);
@@ -35,7 +51,11 @@ static int write_doc_examples(const char *doc, const char *tag)
         char *end = strstr(p, "```");
         ck_assert_msg(end != NULL, "%s: unterminated block", doc);
         *end = '\0';
-        if (strstr(p, "return scenario")) {
+        char lib[128];
+        if (helper_path(p, lib, sizeof lib) != NULL) {
+            ck_assert_msg(strcmp(lib, "lib/common.lua") != 0, "%s: replaces %s", doc, lib);
+            put(lib, p);
+        } else if (strstr(p, "return scenario")) {
             char name[32];
             snprintf(name, sizeof name, "%s_%d.lua", tag, ++n);
             put(name, p);
@@ -57,6 +77,9 @@ START_TEST(doc_examples_run_and_pass)
     ck_assert_int_ge(n, 2);
     int m = write_doc_examples("README.md", "readme");
     ck_assert_int_ge(m, 1);
+    n += m;
+    m = write_doc_examples("docs/writing-scenarios.md", "writing");
+    ck_assert_int_ge(m, 6);
     n += m;
     ran r = gt_run(NULL, "run", ".", "--out", "out", NULL);
     ck_assert_msg(r.code == 0, "exit %d:\n%s%s", r.code, r.out, r.err);
