@@ -348,6 +348,11 @@ static void check_drain(gt_world *w, const gt_check_spec *c, gt_outcome *o)
                       s->cancel_at >= s->stop_at ? "stop's grace ran out" : "a stage failed before stop",
                       (double)(s->cancel_at - w->t0) / 1e9);
     }
+    if (s->stop_dropped) { /* stop thought it had drained: it had not */
+        o->ok = false;
+        return detail(o, "stop cancelled %llu queued job%s without running them",
+                      (unsigned long long)s->stop_dropped, s->stop_dropped == 1 ? "" : "s");
+    }
     detail(o, "stopped at %.3fs, drained and every task exited at %.3fs",
            (double)(s->stop_at - w->t0) / 1e9, (double)(s->exited_at - w->t0) / 1e9);
 }

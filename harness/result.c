@@ -199,6 +199,7 @@ static void add_summary(cJSON *d, const gt_world *w)
     add_int(st, "stop_ns", w->st.stop_at ? w->st.stop_at - w->t0 : -1);
     add_int(st, "cancel_ns", w->st.cancel_at ? w->st.cancel_at - w->t0 : -1);
     add_int(st, "exited_ns", w->st.exited_at ? w->st.exited_at - w->t0 : -1);
+    add_int(st, "dropped", (int64_t)w->st.stop_dropped);
     uint64_t panics = 0;
     for (int k = 0; k < GR_PANIC__COUNT; k++)
         panics += gr_sched_panic_count(w->s, (gr_panic)k);

@@ -191,6 +191,7 @@ static void cancel_left(pipe *t)
                 t->st.queued--;
             else
                 t->st.running--;
+            t->st.stop_dropped += t->stopped;
             settle(t, jb, -ECANCELED, false);
         }
     }

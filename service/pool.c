@@ -350,6 +350,7 @@ int pool_stop(svc *base, int64_t grace)
     job *jb; /* whatever is still queued will never run */
     while (gr_chan_try_recv(t->jobs, &jb) == 0) { /* we take the worker's part */
         t->st.queued--;
+        t->st.stop_dropped++;
         settle(t, jb, -ECANCELED, false);
         if (!bug(t, SVC_BUG_WG_ADD_IN_TASK))
             gr_wg_done(t->inflight);

@@ -233,6 +233,8 @@ typedef struct svc_stats {
                               failed and cancelled the group */
     int64_t exited_at;     /* every task of the target had exited, after
                               stop or after that cancellation */
+    uint64_t stop_dropped; /* jobs stop found still queued and cancelled
+                              without running them (0 when it drained) */
 } svc_stats;
 
 void svc_stats_get(const svc *t, svc_stats *out);

@@ -356,6 +356,40 @@ START_TEST(drains_within_a_running_job)
 }
 END_TEST
 
+/* BUG: with wg_add_in_task the pool's drain wait counts nothing queued,
+ * returns at once, and stop cancels the queued jobs itself — and
+ * drains_within passed ("8ms": no cancel_at). Fixed: jobs stop dropped
+ * fail it. The same without the bug drains everything. */
+START_TEST(drains_within_fails_when_stop_drops_queued_jobs)
+{
+    for (int on = 0; on <= 1; on++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "return scenario { name = 'drop',\n"
+                 "  target = pool { workers = 1, queue = 32, cost = '5ms'%s },\n"
+                 "  script = function(t)\n"
+                 "    t:start()\n"
+                 "    t:load(open_loop { rate = 1000, duration = '20ms' })\n"
+                 "    t:sleep('20ms')\n"
+                 "    t:stop { grace = '1s' }\n"
+                 "  end,\n"
+                 "  checks = { drains_within('1s') } }\n",
+                 on ? ", bugs = { 'wg_add_in_task' }" : "");
+        cJSON *d = ru_doc(text);
+        const cJSON *c = ru_check(d, "drains_within(1s)");
+        ck_assert_msg(cJSON_IsTrue(ru_get(c, "ok")) == !on, "bug %s: %s", on ? "on" : "off",
+                      ru_str(c, "detail"));
+        if (on)
+            ck_assert_msg(strstr(ru_str(c, "detail"), "stop cancelled ") &&
+                              strstr(ru_str(c, "detail"), " queued job"),
+                          "%s", ru_str(c, "detail"));
+        else
+            ck_assert_int_eq(ru_num(d, "summary.jobs.cancelled"), 0);
+        cJSON_Delete(d);
+    }
+}
+END_TEST
+
 /* Jobs of 1 s, stop at 100 ms with a 10 ms grace: the running jobs are
  * cancelled at 110 ms. drains_within fails however long its bound;
  * cancel_propagates_within holds (every task exits at the cancel). The
@@ -608,6 +642,7 @@ Suite *suite_harness_checks(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stop");
+    tcase_add_test(tc, drains_within_fails_when_stop_drops_queued_jobs);
     tcase_add_checked_fixture(tc, ru_setup, ru_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, drains_within_a_running_job);
