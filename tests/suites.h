@@ -39,6 +39,7 @@
     X(harness_script)       \
     X(harness_docs)         \
     X(harness_mutants)      \
+    X(harness_real)         \
     X(reports_suite)        \
     X(reports_html)         \
     X(reports_chart)        \

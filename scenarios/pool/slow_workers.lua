@@ -12,7 +12,7 @@ return scenario {
   },
   checks = {
     no_leaked_tasks(), no_lost_jobs(), exactly_once(),
-    max_tasks(200),
+    max_tasks(16),              -- 8 workers and the pool's own 2, with room
     bounded_queue("pool", 64),
     recovery_within("1s"),
     p99_below("50ms", { phase = "baseline" }),
