@@ -134,7 +134,7 @@ static int stage_worker(gr_ctx *ctx, void *arg)
                 break;
         }
         if (sg->k == 0) {
-            t->st.queued--;
+            t->st.queued = gr_chan_len(sg->in);
             if (svc__job_given_up(jb) || (jb->deadline != GR_FOREVER && gr_now() >= jb->deadline)) {
                 finish(t, jb, svc__job_given_up(jb) ? -ECANCELED : -ETIMEDOUT);
                 continue;
@@ -188,7 +188,7 @@ static void cancel_left(pipe *t)
         job *jb;
         while (gr_chan_try_recv(t->stages[k].in, &jb) == 0) {
             if (k == 0)
-                t->st.queued--;
+                t->st.queued = gr_chan_len(t->stages[0].in);
             else
                 t->st.running--;
             t->st.stop_dropped += t->stopped;
@@ -248,7 +248,9 @@ static int accept_job(svc *base, uint64_t id, int64_t deadline, bool async, job 
         t->st.rejected++;
         return rc;
     }
-    if (++t->st.queued > t->st.queued_peak)
+    /* the channel's own depth: see the pool's enqueue */
+    t->st.queued = gr_chan_len(t->stages[0].in);
+    if (t->st.queued > t->st.queued_peak)
         t->st.queued_peak = t->st.queued;
     *out = async ? NULL : jb;
     return 0;

@@ -203,7 +203,7 @@ static void worker(void *arg)
         t->st.workers_peak = t->st.workers;
     job *jb;
     while (next_job(t, &jb) == 0) {
-        t->st.queued--;
+        t->st.queued = gr_chan_len(t->jobs);
         take(t, jb);
     }
     t->st.workers--;
@@ -283,7 +283,10 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
         if (rc == 1 || !cs[0].ok)
             return -ESHUTDOWN;
     }
-    uint64_t q = ++t->st.queued;
+    /* The depth is the channel's own: a submitter resumes after its send,
+     * and a worker may have taken the job first (a count kept here went
+     * below zero). Depth only grows at a send, so the peak is seen here. */
+    uint64_t q = t->st.queued = gr_chan_len(t->jobs);
     if (q > t->st.queued_peak)
         t->st.queued_peak = q;
     if (t->max_workers > t->cfg.workers)
@@ -349,7 +352,7 @@ int pool_stop(svc *base, int64_t grace)
         t->st.exited_at = gr_now();
     job *jb; /* whatever is still queued will never run */
     while (gr_chan_try_recv(t->jobs, &jb) == 0) { /* we take the worker's part */
-        t->st.queued--;
+        t->st.queued = gr_chan_len(t->jobs);
         t->st.stop_dropped++;
         settle(t, jb, -ECANCELED, false);
         if (!bug(t, SVC_BUG_WG_ADD_IN_TASK))
