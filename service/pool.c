@@ -255,8 +255,10 @@ static void sampler(void *arg) /* the queue depth, every 10 ms */
             gr_chan_recv(gr_ticker_chan(t->ticker), NULL);
         } else {
             gr_case cs[2] = {GR_RECV(gr_ticker_chan(t->ticker), NULL), GR_RECV(t->quit, NULL)};
-            if (gr_select(cs, 2, GR_FOREVER) == 1)
+            if (gr_select(cs, 2, GR_FOREVER) == 1) {
+                gr_wg_done(t->wg); /* stop's exited gate waits for it too */
                 return;
+            }
         }
         uint64_t q = gr_chan_len(t->jobs);
         if (q > t->st.queued_peak)
@@ -458,7 +460,7 @@ int svc_pool_start(svc **out, const svc_pool_cfg *cfg, svc_ledger *ledger, inj *
         return -ENOMEM;
     }
     t->accepting = true;
-    gr_wg_add(t->wg, cfg->workers);
+    gr_wg_add(t->wg, cfg->workers + 1); /* the workers and the sampler: stop waits for both */
     t->starting = cfg->workers;
     for (int i = 0; i < cfg->workers; i++)
         gr_spawn(worker, t, "pool.worker");

@@ -265,7 +265,7 @@ static const char *const custom_file =
     "      return run.latency.all.p99 < 0.1 and run.latency.all.p99 == 0.005\n"
     "        and run.latency.all.n == 100 and run.latency.fault == nil end),\n"
     "    check('queues', function(run)\n"
-    "      return run.queues.pool.peak == 1 and run.queues.pool.cap == 16 end),\n"
+    "      return run.queues.pool.peak == 0 and run.queues.pool.cap == 16 end),\n"
     "    check('run', function(run)\n"
     "      return run.name == 'custom' and run.mode == 'sim' and run.seed == 1\n"
     "        and run.duration == 1 and run.requests.ok == 100 and run.requests.failed == 0\n"
