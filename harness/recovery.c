@@ -11,13 +11,13 @@ static int64_t sample_end(const gt_series *s, size_t i)
 }
 
 /* The baseline's mean into out (have_band, mean, lo, hi); false when no
- * sample ended by baseline_end. */
+ * sample ended before baseline_end. */
 static bool band_of(const gt_series *s, int64_t baseline_end, double tolerance,
                     gt_recovery *out)
 {
     double sum = 0;
     size_t k = 0;
-    while (k < s->n && sample_end(s, k) <= baseline_end)
+    while (k < s->n && sample_end(s, k) < baseline_end)
         sum += s->v[k++];
     if (k == 0)
         return false;
@@ -39,9 +39,12 @@ static bool in_band(const gt_recovery *r, double v)
 /* EDGE CASES, as decided here:
  *   - Sample i stands for its interval's end t_i = t0 + (i + 1) * step
  *     and is taken as the metric's value at t_i.
- *   - Baseline: the samples with t_i <= baseline_end (an interval ending
- *     exactly when the first fault arms saw no fault). None: have_band
- *     false, recovered false, and the band fields 0.
+ *   - Baseline: the samples with t_i < baseline_end. The interval ending
+ *     exactly when the first fault arms is left out: it holds that instant,
+ *     and what the fault did at it (a job failing as the fault armed made
+ *     the error rate's baseline a tiny non-zero mean whose relative band
+ *     excluded 0: "never recovered"). None: have_band false, recovered
+ *     false, and the band fields 0.
  *   - Band: mean +- tolerance x |mean|, inclusive; with a mean of exactly
  *     0, mean +- tolerance (absolute). A NaN sample is never in band (a
  *     NaN in the baseline leaves no sample in band at all).

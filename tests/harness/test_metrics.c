@@ -306,17 +306,26 @@ START_TEST(recovery_zero_and_negative_mean)
 }
 END_TEST
 
-/* The sample ending exactly at baseline_end is baseline; the next is not. */
+/* The sample ending exactly at baseline_end is not baseline: it holds the
+ * instant the fault arms (a job failing then made an error rate's baseline
+ * a tiny mean whose band left out 0). One ending before it is. */
 START_TEST(recovery_baseline_edges)
 {
     static const double v[] = {100, 100, 100, 100, 200, 1000, 120, 120, 120, 120};
     gt_recovery r = rec(v, NV(v), 50, 60, 100, 0.10, 0);
+    ck_assert_double_eq_tol(r.mean, 100, 1e-9);
+    r = rec(v, NV(v), 51, 60, 100, 0.10, 0);
     ck_assert_double_eq_tol(r.mean, 120, 1e-9);
     r = rec(v, NV(v), 59, 60, 100, 0.10, 0);
     ck_assert_double_eq_tol(r.mean, 120, 1e-9);
     r = rec(v, NV(v), 49, 60, 100, 0.10, 0);
     ck_assert_double_eq_tol(r.mean, 100, 1e-9);
-    ck_assert(!r.recovered);
+    /* an error rate: one failure at the instant the fault armed */
+    static const double e[] = {0, 0, 0, 0, 0.01, 0.5, 0.5, 0, 0, 0};
+    r = rec(e, NV(e), 50, 70, 100, 0.10, 0);
+    ck_assert_double_eq(r.mean, 0);
+    ck_assert(r.recovered);
+    ck_assert_int_eq(r.at, 80);
 }
 END_TEST
 
