@@ -162,8 +162,15 @@ static int add_path(found_list *l, const char *path)
     struct stat st;
     if (stat(path, &st) != 0)
         return unreadable(l, path, errno);
-    if (S_ISDIR(st.st_mode))
-        return walk(l, path, path, 0);
+    if (S_ISDIR(st.st_mode)) { /* "scenarios/": the root without its slash */
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+            n--;
+        char *dir = strndup(path, n);
+        int rc = dir ? walk(l, dir, dir, 0) : -ENOMEM;
+        free(dir);
+        return rc;
+    }
     if (!S_ISREG(st.st_mode)) {
         fprintf(l->diag, "gauntlet: %s: not a file or directory\n", path);
         return -ENOENT;

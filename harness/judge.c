@@ -435,6 +435,9 @@ static void check_custom(gt_world *w, const gt_check_spec *c, gt_outcome *o)
     }
     if (gt__lua_call(w->f, c->fn_ref, err, sizeof err) < 0) {
         snprintf(o->measured, sizeof o->measured, "error");
+        char *tb = strstr(err, "\nstack traceback:"); /* the detail is the message */
+        if (tb)
+            *tb = '\0';
         return detail(o, "%s", err);
     }
     lua_State *L = w->f->L;

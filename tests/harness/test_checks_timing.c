@@ -303,6 +303,8 @@ START_TEST(custom_check_errors)
     c = ru_assert_check(d, "index", false, "error");
     snprintf(want, sizeof want, "%s:9: attempt to index a nil value (field 'nope')", ru_path);
     ck_assert_msg(strncmp(ru_str(c, "detail"), want, strlen(want)) == 0, "%s", ru_str(c, "detail"));
+    /* the detail is the message: no traceback (it carried one) */
+    ck_assert_msg(!strstr(ru_str(c, "detail"), "traceback"), "%s", ru_str(c, "detail"));
     ru_assert_check(d, "no_lost_jobs()", true, "0 jobs"); /* judged after them */
     ck_assert_int_eq(ru_failed(d), 4);
     cJSON_Delete(d);

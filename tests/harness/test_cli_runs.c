@@ -318,6 +318,25 @@ START_TEST(jobs_do_not_change_documents)
 }
 END_TEST
 
+/* A directory given with its trailing slash: the suite root loses it, and
+ * messages from lib/ name "s/lib/x.lua", not "s//lib/x.lua" (they did). */
+START_TEST(root_with_trailing_slash)
+{
+    fresh_dir();
+    put("s/lib/x.lua", "local M = {}\nfunction M.boom() error('boom') end\nreturn M\n");
+    put("s/a.lua", "local x = require('lib.x')\n"
+                   "return scenario { name = 'c', target = pool { workers = 2, queue = 4, cost = '1ms' },\n"
+                   "  load = open_loop { rate = 10, duration = '1s' },\n"
+                   "  checks = { check('b', function(run) x.boom() end) } }\n");
+    ran r = gt_run(NULL, "run", "s/", "--out", "o", NULL);
+    ck_assert_int_eq(r.code, 1);
+    HAS(r.out, "failed b: measured error, bound true - s/lib/x.lua:2: boom\n");
+    ck_assert_ptr_null(strstr(r.out, "//"));
+    release(&r);
+    done_dir();
+}
+END_TEST
+
 TCase *tcase_cli_runs(void)
 {
     TCase *runs = tcase_create("runs");
@@ -332,5 +351,6 @@ TCase *tcase_cli_runs(void)
     tcase_add_test(runs, filter_tag_shard_select);
     tcase_add_test(runs, seeds_range_runs_each_seed);
     tcase_add_test(runs, jobs_do_not_change_documents);
+    tcase_add_test(runs, root_with_trailing_slash);
     return runs;
 }
