@@ -63,25 +63,35 @@ static int matrix(const rep_suite *s, FILE *out)
     return rc;
 }
 
-/* index.html and junit.xml of the suite in dir, compared with baseline;
- * with a matrix the mutant table after them (*holds: whether it holds). */
-static int render_dir(const char *dir, const char *baseline, FILE *out, int *holds)
+/* index.html and junit.xml of s, into dir, compared with baseline; with
+ * a matrix the mutant table after them (*holds: whether it holds). */
+static int render_into(rep_suite *s, const char *dir, const char *baseline, FILE *out,
+                       int *holds)
 {
-    char err[ERRLEN], html[PATH_MAX], junit[PATH_MAX];
-    rep_suite *s = NULL, *base = NULL;
-    int rc = rep_suite_load(&s, dir, err, sizeof err);
-    if (rc < 0)
-        fprintf(stderr, "gauntlet: %s\n", err);
-    if (rc == 0 && baseline)
-        rc = compare(s, baseline, &base, out);
+    char html[PATH_MAX], junit[PATH_MAX];
+    rep_suite *base = NULL;
+    int rc = baseline ? compare(s, baseline, &base, out) : 0;
     snprintf(html, sizeof html, "%s/index.html", dir);
     snprintf(junit, sizeof junit, "%s/junit.xml", dir);
     if (rc == 0)
         rc = render(s, html, junit, out);
     if (rc == 0 && holds && (rc = matrix(s, out)) >= 0)
         *holds = rc, rc = 0;
-    rep_suite_release(s);
     rep_suite_release(base);
+    return rc;
+}
+
+/* The same for the suite in run directory dir, loaded from there. */
+static int render_dir(const char *dir, const char *baseline, FILE *out, int *holds)
+{
+    char err[ERRLEN];
+    rep_suite *s = NULL;
+    int rc = rep_suite_load(&s, dir, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "gauntlet: %s\n", err);
+    else
+        rc = render_into(s, dir, baseline, out, holds);
+    rep_suite_release(s);
     return rc;
 }
 
@@ -146,14 +156,14 @@ static int merge(const gt_run_cfg *c, rep_suite **parts, int n)
 /* report RUN... [--html F] [--junit F] */
 static int rerender(const gt_run_cfg *c, rep_suite **parts, int n)
 {
-    char err[ERRLEN], html[PATH_MAX], junit[PATH_MAX];
+    char err[ERRLEN];
     if (!c->html && !c->junit && n > 1) {
         fprintf(stderr, "gauntlet report: several runs: name the outputs with --html and/or "
                         "--junit (or join them with report merge)\n");
         return -EINVAL;
     }
-    if (!c->html && !c->junit)
-        return render_dir(c->paths[0], c->baseline, stdout, NULL);
+    if (!c->html && !c->junit) /* beside its suite.json, wherever RUN pointed */
+        return render_into(parts[0], rep_suite_dir(parts[0]), c->baseline, stdout, NULL);
     rep_suite *s = parts[0], *m = NULL, *base = NULL;
     int rc = 0;
     if (n > 1 && (rc = rep_suite_merge(&m, parts, n, c->command, err, sizeof err)) < 0)
@@ -161,11 +171,8 @@ static int rerender(const gt_run_cfg *c, rep_suite **parts, int n)
     s = m ? m : s;
     if (rc == 0 && c->baseline)
         rc = compare(s, c->baseline, &base, stdout);
-    if (rc == 0) {
-        snprintf(html, sizeof html, "%s", c->html ? c->html : "");
-        snprintf(junit, sizeof junit, "%s", c->junit ? c->junit : "");
-        rc = render(s, c->html ? html : NULL, c->junit ? junit : NULL, stdout);
-    }
+    if (rc == 0)
+        rc = render(s, c->html, c->junit, stdout);
     rep_suite_release(m);
     rep_suite_release(base);
     return rc;

@@ -264,21 +264,6 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -ENAMETOOLONG;
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -errno : 0;
-}
-
 /* out/<YYYYmmdd-HHMMSS-pid>, made; and the start time in ISO 8601. */
 static int make_run_dir(const gt_run_cfg *c, char *dir, char *run, char *iso)
 {
@@ -296,7 +281,7 @@ static int make_run_dir(const gt_run_cfg *c, char *dir, char *run, char *iso)
         n--;
     if (snprintf(dir, PATH_MAX, "%.*s/%s", (int)n, c->out, run) >= PATH_MAX)
         return -ENAMETOOLONG;
-    int rc = mkdir_p(dir);
+    int rc = rep_make_dirs(dir);
     if (rc < 0)
         fprintf(stderr, "gauntlet: %s: %s\n", dir, strerror(-rc));
     return rc;

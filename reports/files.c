@@ -229,3 +229,20 @@ void rep__doc_href(const rep_scn *sc, const char *page_path, char *out, size_t c
         snprintf(out, cap, "%s", slash ? slash + 1 : sc->doc_path);
     }
 }
+
+/* ---------------------------------------------------------------- directories */
+
+int rep_make_dirs(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -ENAMETOOLONG;
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -errno : 0;
+}

@@ -43,6 +43,10 @@ int rep_suite_merge(rep_suite **out, rep_suite *const *parts, int n, const char 
 
 void rep_suite_release(rep_suite *s);
 
+/* The directory of a loaded suite's suite.json ("out/latest" for both
+ * "out/latest" and "out/latest/suite.json"); NULL for a merge. */
+const char *rep_suite_dir(const rep_suite *s);
+
 /* Counts by verdict (any pointer may be NULL). */
 void rep_suite_counts(const rep_suite *s, int *pass, int *fail, int *error, int *total);
 
@@ -124,5 +128,9 @@ int rep_write_junit(const rep_suite *s, const char *path, char *err, size_t errl
  * untouched and the temp file removed: -ENOMEM or the failing call's
  * errno (-ENOENT for a missing directory, -EISDIR, -ENOSPC, ...). */
 int rep_write_atomic(const char *path, const char *data, size_t len);
+
+/* Make directory path and its missing parents (mkdir -p): 0 when it
+ * exists afterwards, -ENAMETOOLONG or the failing mkdir's errno. */
+int rep_make_dirs(const char *path);
 
 #endif

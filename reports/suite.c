@@ -40,6 +40,11 @@ void rep_suite_release(rep_suite *s)
     free(s);
 }
 
+const char *rep_suite_dir(const rep_suite *s)
+{
+    return s->dir;
+}
+
 void rep_suite_counts(const rep_suite *s, int *pass, int *fail, int *error, int *total)
 {
     int c[3] = {0, 0, 0};
@@ -448,21 +453,6 @@ int rep_suite_merge(rep_suite **out, rep_suite *const *parts, int n, const char 
 
 /* ---------------------------------------------------------------- writing */
 
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -ENAMETOOLONG;
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -errno : 0;
-}
-
 /* Copy sc's document into dir byte for byte (unless it is already there). */
 static int copy_doc(const rep_scn *sc, const char *dir, char *err, size_t errlen)
 {
@@ -485,7 +475,7 @@ static int copy_doc(const rep_scn *sc, const char *dir, char *err, size_t errlen
 
 int rep_suite_write(const rep_suite *s, const char *dir, char *err, size_t errlen)
 {
-    int rc = mkdir_p(dir);
+    int rc = rep_make_dirs(dir);
     if (rc < 0)
         return ERR("%s: %s", dir, strerror(-rc)), rc;
     for (int i = 0; i < s->n; i++)

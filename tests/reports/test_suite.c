@@ -372,6 +372,15 @@ START_TEST(report_command_usage)
     release(&r);
     ck_assert_int_eq(access(path_in("page.html"), F_OK), 0);
     ck_assert_int_ne(access(path_in("o/latest/junit.xml"), F_OK), 0); /* only what was asked */
+    /* RUN as its suite.json: the files go beside it (they went under
+     * "suite.json/": ENOTDIR) */
+    r = gt_run(NULL, "report", "o/latest/suite.json", NULL);
+    run_ok(r, 0);
+    HAS(r.out, "report:  o/latest/index.html");
+    release(&r);
+    ck_assert_int_eq(access(path_in("o/latest/index.html"), F_OK), 0);
+    ck_assert_int_eq(access(path_in("o/latest/junit.xml"), F_OK), 0);
+    ck_assert_int_eq(unlink(path_in("o/latest/junit.xml")), 0);
     r = gt_run(NULL, "report", "o/latest", "o/latest", NULL);
     run_ok(r, 2);
     HAS(r.err, "several runs: name the outputs with --html and/or --junit");
