@@ -16,21 +16,31 @@
 
 /* ---------------------------------------------------------------- the matrix */
 
-/* The run with no bug of the same scenario, seed and repeat as e (a run
- * with a bug on: its id is that run's, then "--m<bug>"), or NULL. */
-static const cJSON *none_run(const rep_suite *s, const cJSON *e)
+/* Is entry o the run with no bug whose id is id's first len bytes? */
+static bool none_of(const cJSON *o, const char *id, size_t len)
 {
+    const char *oid = rep__str(o, "id", "");
+    return strlen(oid) == len && strncmp(oid, id, len) == 0 &&
+           strcmp(rep__str(o, "mutant", ""), "none") == 0;
+}
+
+/* The run with no bug of the same scenario, seed and repeat as run i (a
+ * run with a bug on: its id is that run's, then "--m<bug>"), or NULL. The
+ * matrix plans it just before the scenario's bug runs (a merge keeps that
+ * order): looked for backwards from i first, so a suite costs O(n). */
+static const cJSON *none_run(const rep_suite *s, int i)
+{
+    const cJSON *e = s->scn[i].entry;
     const char *id = rep__str(e, "id", ""), *bug = rep__str(e, "mutant", "");
     size_t n = strlen(id), k = strlen(bug) + 3;
     if (n <= k || strncmp(id + n - k, "--m", 3) != 0 || strcmp(id + n - k + 3, bug) != 0)
         return NULL;
-    for (int i = 0; i < s->n; i++) {
-        const cJSON *o = s->scn[i].entry;
-        const char *oid = rep__str(o, "id", "");
-        if (strlen(oid) == n - k && strncmp(oid, id, n - k) == 0 &&
-            strcmp(rep__str(o, "mutant", ""), "none") == 0)
-            return o;
-    }
+    for (int j = i - 1; j >= 0; j--)
+        if (none_of(s->scn[j].entry, id, n - k))
+            return s->scn[j].entry;
+    for (int j = i + 1; j < s->n; j++)
+        if (none_of(s->scn[j].entry, id, n - k))
+            return s->scn[j].entry;
     return NULL;
 }
 
@@ -43,23 +53,24 @@ static bool in_checks(const cJSON *checks, const char *name)
     return false;
 }
 
-/* Did check c fail because of e's bug: it failed in e and held in the run
- * of the same scenario with no bug (a check that fails anyway catches
- * nothing)? Without that run in the suite, failing is enough. */
-static bool caught_by(const rep_suite *s, const cJSON *e, const cJSON *c)
+/* Did check c fail because of run i's bug: it failed in run i and held in
+ * the run of the same scenario with no bug (a check that fails anyway
+ * catches nothing)? Without that run in the suite, failing is enough. */
+static bool caught_by(const rep_suite *s, int i, const cJSON *c)
 {
-    const cJSON *none = none_run(s, e);
+    const cJSON *none = none_run(s, i);
     return !none || !in_checks(rep__get(none, "failed_checks"), rep__str(c, "name", ""));
 }
 
-/* Did e (a run with a bug on) fail a check because of its bug? */
-static bool failed_a_check(const rep_suite *s, const cJSON *e)
+/* Did run i (with a bug on) fail a check because of its bug? */
+static bool failed_a_check(const rep_suite *s, int i)
 {
+    const cJSON *e = s->scn[i].entry;
     if (strcmp(rep__str(e, "verdict", ""), "fail") != 0)
         return false;
     const cJSON *c;
     cJSON_ArrayForEach(c, rep__get(e, "failed_checks"))
-        if (caught_by(s, e, c))
+        if (caught_by(s, i, c))
             return true;
     return false;
 }
@@ -84,7 +95,7 @@ int rep_suite_mutants(const rep_suite *s, rep_matrix *m)
             if (strcmp(rep__str(e, "mutant", ""), row->bug) != 0)
                 continue;
             row->runs++;
-            row->caught_by += failed_a_check(s, e);
+            row->caught_by += failed_a_check(s, i);
             row->errors += strcmp(rep__str(e, "verdict", ""), "error") == 0;
         }
         m->caught += row->caught_by > 0;
@@ -114,13 +125,14 @@ bool rep_matrix_holds(const rep_matrix *m)
 
 /* "name: check, check" of a run that caught its bug (the checks that
  * failed because of it). */
-static void print_catch(FILE *out, const rep_suite *s, const cJSON *e)
+static void print_catch(FILE *out, const rep_suite *s, int i)
 {
+    const cJSON *e = s->scn[i].entry;
     fprintf(out, "%s: ", rep__str(e, "name", "?"));
     int k = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, rep__get(e, "failed_checks"))
-        if (caught_by(s, e, c))
+        if (caught_by(s, i, c))
             fprintf(out, "%s%s", k++ ? ", " : "", rep__str(c, "name", "?"));
 }
 
@@ -137,10 +149,10 @@ static void print_row(FILE *out, const rep_suite *s, const rep_mutant *row, int 
     int shown = 0;
     for (int i = 0; i < s->n && shown < CAUGHT_SHOWN; i++) {
         const cJSON *e = s->scn[i].entry;
-        if (strcmp(rep__str(e, "mutant", ""), row->bug) != 0 || !failed_a_check(s, e))
+        if (strcmp(rep__str(e, "mutant", ""), row->bug) != 0 || !failed_a_check(s, i))
             continue;
         fputs(shown++ ? "; " : "", out);
-        print_catch(out, s, e);
+        print_catch(out, s, i);
     }
     if (row->caught_by > shown)
         fprintf(out, " (+%d more)", row->caught_by - shown);
@@ -179,7 +191,7 @@ static void html_catches(rep_buf *b, const rep_suite *s, const rep_mutant *row)
     int k = 0;
     for (int i = 0; i < s->n; i++) {
         const cJSON *e = s->scn[i].entry;
-        if (strcmp(rep__str(e, "mutant", ""), row->bug) != 0 || !failed_a_check(s, e))
+        if (strcmp(rep__str(e, "mutant", ""), row->bug) != 0 || !failed_a_check(s, i))
             continue;
         rep__put(b, k++ ? "<br>" : "");
         rep__put(b, "<a href=\"#");
@@ -191,7 +203,7 @@ static void html_catches(rep_buf *b, const rep_suite *s, const rep_mutant *row)
         const cJSON *fc;
         cJSON_ArrayForEach(fc, rep__get(e, "failed_checks"))
         {
-            if (!caught_by(s, e, fc))
+            if (!caught_by(s, i, fc))
                 continue;
             rep__put(b, c++ ? ", " : "");
             rep__esc(b, rep__str(fc, "name", "?"));
