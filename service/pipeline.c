@@ -134,7 +134,6 @@ static int stage_worker(gr_ctx *ctx, void *arg)
                 break;
         }
         if (sg->k == 0) {
-            t->st.queued = gr_chan_len(sg->in);
             if (svc__job_given_up(jb) || (jb->deadline != GR_FOREVER && gr_now() >= jb->deadline)) {
                 finish(t, jb, svc__job_given_up(jb) ? -ECANCELED : -ETIMEDOUT);
                 continue;
@@ -187,9 +186,7 @@ static void cancel_left(pipe *t)
     for (int k = 0; k < t->n; k++) {
         job *jb;
         while (gr_chan_try_recv(t->stages[k].in, &jb) == 0) {
-            if (k == 0)
-                t->st.queued = gr_chan_len(t->stages[0].in);
-            else
+            if (k > 0)
                 t->st.running--;
             t->st.stop_dropped += t->stopped;
             settle(t, jb, -ECANCELED, false);
@@ -249,9 +246,9 @@ static int accept_job(svc *base, uint64_t id, int64_t deadline, bool async, job 
         return rc;
     }
     /* the channel's own depth: see the pool's enqueue */
-    t->st.queued = gr_chan_len(t->stages[0].in);
-    if (t->st.queued > t->st.queued_peak)
-        t->st.queued_peak = t->st.queued;
+    uint64_t q = gr_chan_len(t->stages[0].in);
+    if (q > t->st.queued_peak)
+        t->st.queued_peak = q;
     *out = async ? NULL : jb;
     return 0;
 }
@@ -283,6 +280,7 @@ static void pipe_stats(const svc *base, svc_stats *out)
 {
     const pipe *t = (const pipe *)base;
     *out = t->st;
+    out->queued = gr_chan_len(t->stages[0].in); /* derived: nothing to keep in step */
     out->workers = 0;
     for (int k = 0; k < t->n; k++)
         out->workers += (uint64_t)gr_wg_count(t->stages[k].wg);

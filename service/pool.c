@@ -202,10 +202,8 @@ static void worker(void *arg)
     if (++t->st.workers > t->st.workers_peak)
         t->st.workers_peak = t->st.workers;
     job *jb;
-    while (next_job(t, &jb) == 0) {
-        t->st.queued = gr_chan_len(t->jobs);
+    while (next_job(t, &jb) == 0)
         take(t, jb);
-    }
     t->st.workers--;
     gr_wg_done(t->wg);
 }
@@ -215,7 +213,7 @@ static void worker(void *arg)
  * max_workers. */
 static void scale_up(pool *t)
 {
-    while ((uint64_t)(t->idle + t->starting) < t->st.queued &&
+    while ((uint64_t)(t->idle + t->starting) < gr_chan_len(t->jobs) &&
            (int)t->st.workers + t->starting < t->max_workers) {
         gr_wg_add(t->wg, 1);
         t->starting++;
@@ -288,7 +286,7 @@ static int enqueue(pool *t, job *jb, int64_t deadline)
     /* The depth is the channel's own: a submitter resumes after its send,
      * and a worker may have taken the job first (a count kept here went
      * below zero). Depth only grows at a send, so the peak is seen here. */
-    uint64_t q = t->st.queued = gr_chan_len(t->jobs);
+    uint64_t q = gr_chan_len(t->jobs);
     if (q > t->st.queued_peak)
         t->st.queued_peak = q;
     if (t->max_workers > t->cfg.workers)
@@ -354,7 +352,6 @@ int pool_stop(svc *base, int64_t grace)
         t->st.exited_at = gr_now();
     job *jb; /* whatever is still queued will never run */
     while (gr_chan_try_recv(t->jobs, &jb) == 0) { /* we take the worker's part */
-        t->st.queued = gr_chan_len(t->jobs);
         t->st.stop_dropped++;
         settle(t, jb, -ECANCELED, false);
         if (!bug(t, SVC_BUG_WG_ADD_IN_TASK))
@@ -365,13 +362,18 @@ int pool_stop(svc *base, int64_t grace)
     return rc;
 }
 
-static void pool_stats(const svc *base, svc_stats *out) { *out = ((const pool *)base)->st; }
+static void pool_stats(const svc *base, svc_stats *out)
+{
+    const pool *t = (const pool *)base;
+    *out = t->st;
+    out->queued = gr_chan_len(t->jobs); /* derived: nothing to keep in step */
+}
 
 static size_t pool_queues(const svc *base, svc_queue_info *out, size_t max)
 {
     const pool *t = (const pool *)base;
     if (max > 0)
-        out[0] = (svc_queue_info){.name = t->name, .len = t->st.queued,
+        out[0] = (svc_queue_info){.name = t->name, .len = gr_chan_len(t->jobs),
                                   .cap = (uint64_t)t->cfg.queue, .peak = t->st.queued_peak};
     return 1;
 }
