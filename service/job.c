@@ -6,7 +6,7 @@
 #include "service/svc_int.h"
 
 svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async,
-                       uint32_t rec)
+                       svc__rec *rec)
 {
     svc__job *jb = p->free;
     if (jb) {

@@ -1,6 +1,7 @@
 /* ledger.c — every job id a target saw, what became of it and how many
- * times it ran: records in first-submission order (deterministic for
- * reports) behind an open-addressing index. */
+ * times it ran. Small ids (what load generators hand out: 1, 2, 3, ...)
+ * are records at their id's place in lazily mapped chunks; others are
+ * records in first-submission order behind an open-addressing index. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,55 +18,92 @@ const char *svc_job_state_name(svc_job_state st)
     return (unsigned)st < SVC_JOB__COUNT ? state_names[st] : "?";
 }
 
-/* Ids below DENSE_MAX (what load generators hand out: 1, 2, 3, ...) are
- * found through a direct array, sequentially and without hashing; others
- * through the open-addressing index. */
-#define DENSE_MAX ((uint64_t)1 << 24)
+/* A job's record as the ledger keeps it. The id is not in it: a dense
+ * record's id is its place, a sparse one's is kept beside it. Recording a
+ * job is mostly the kernel handing over fresh zeroed memory for it, so the
+ * record is kept small (32 bytes against the public struct's 48). */
+struct svc__rec {
+    int64_t first_at, final_at;
+    int32_t err;
+    uint32_t submits, execs;
+    uint8_t state;           /* svc_job_state + 1; 0: no record (a dense hole) */
+};
 
-/* Records live in chunks of 2 MiB that never move (no copying as the
- * ledger grows). Chunks after the first are advised into transparent huge
- * pages: a ledger of a million jobs then takes some 30 page faults instead
- * of 12 000, which is most of what recording a job costs. */
+/* Ids below DENSE_MAX are dense: the record of id i is chunk i / PER_CHUNK,
+ * slot i % PER_CHUNK. A chunk is 2 MiB of anonymous memory mapped when an
+ * id in its range first comes: the kernel backs only the pages touched,
+ * so a chunk holding a few ids costs a few pages. A chunk mapped right
+ * after its predecessor (ids growing in sequence) is advised into a
+ * transparent huge page: a million jobs then take some 16 page faults
+ * instead of 8 000. */
+#define DENSE_MAX ((uint64_t)1 << 24)
 #define CHUNK_BYTES ((size_t)2 << 20)
-#define PER_CHUNK (CHUNK_BYTES / sizeof(svc_job_rec))
+#define PER_CHUNK (CHUNK_BYTES / sizeof(struct svc__rec))
+#define NCHUNKS ((size_t)(DENSE_MAX / PER_CHUNK))
+
+/* Sparse ids: records in first-submission order, in malloc'd blocks that
+ * never move. */
+typedef struct sparse {
+    uint64_t id;
+    struct svc__rec r;
+} sparse;
+
+#define PER_BLOCK (CHUNK_BYTES / sizeof(sparse))
 
 struct svc_ledger {
-    svc_job_rec **chunks;
-    size_t nchunks, chunks_cap;
-    size_t n;                /* records, in all chunks */
-    uint32_t *dense;       /* id -> position + 1, for id < dense_cap */
-    size_t dense_cap;
-    uint32_t *index;       /* sparse ids: position + 1; 0 = empty */
-    size_t index_cap;      /* a power of two, > 2 * entries in it */
-    size_t nsparse;
+    struct svc__rec *chunk[NCHUNKS];
+    uint64_t dense_end;      /* every dense id with a record is below it */
+    sparse **blocks;
+    size_t nblocks, blocks_cap;
+    size_t nsparse;          /* sparse records, in all blocks */
+    uint32_t *index;         /* sparse ids: position + 1; 0 = empty */
+    size_t index_cap;        /* a power of two, > 2 * nsparse */
+    size_t n;                /* records, dense and sparse */
     uint64_t unrecorded;
 };
 
-static svc_job_rec *rec_at(const svc_ledger *l, size_t i)
+typedef struct svc__rec rec;
+
+/* ---------------------------------------------------------------- dense */
+
+/* A zeroed 2 MiB chunk aligned to 2 MiB (a huge page can back it only
+ * then), advised huge when asked; NULL on ENOMEM. */
+static rec *map_chunk(bool huge)
 {
-    return &l->chunks[i / PER_CHUNK][i % PER_CHUNK];
+    char *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)p + CHUNK_BYTES - 1) & ~(uintptr_t)(CHUNK_BYTES - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    munmap(a + CHUNK_BYTES, (size_t)(p + 2 * CHUNK_BYTES - (a + CHUNK_BYTES)));
+    if (huge)
+        madvise(a, CHUNK_BYTES, MADV_HUGEPAGE); /* advice only: fine if refused */
+    return (rec *)a;
 }
 
-/* Room for one more record: false on ENOMEM. */
-static bool reserve(svc_ledger *l)
+/* Dense id's slot, mapping its chunk if need be; NULL on ENOMEM. */
+static rec *dense_slot(svc_ledger *l, uint64_t id)
 {
-    if (l->n < l->nchunks * PER_CHUNK)
-        return true;
-    if (l->nchunks == l->chunks_cap) {
-        size_t cap = l->chunks_cap ? 2 * l->chunks_cap : 8;
-        svc_job_rec **cs = realloc(l->chunks, cap * sizeof *cs);
-        if (!cs)
-            return false;
-        l->chunks = cs;
-        l->chunks_cap = cap;
-    }
-    svc_job_rec *c = aligned_alloc(CHUNK_BYTES, CHUNK_BYTES);
-    if (!c)
-        return false;
-    if (l->nchunks > 0)
-        madvise(c, CHUNK_BYTES, MADV_HUGEPAGE); /* advice only: fine if refused */
-    l->chunks[l->nchunks++] = c;
-    return true;
+    size_t k = (size_t)(id / PER_CHUNK);
+    if (!l->chunk[k] && !(l->chunk[k] = map_chunk(k > 0 && l->chunk[k - 1])))
+        return NULL;
+    if (id >= l->dense_end)
+        l->dense_end = id + 1;
+    return &l->chunk[k][id % PER_CHUNK];
+}
+
+static rec *dense_find(const svc_ledger *l, uint64_t id)
+{
+    rec *c = l->chunk[id / PER_CHUNK];
+    return c && c[id % PER_CHUNK].state ? &c[id % PER_CHUNK] : NULL;
+}
+
+/* ---------------------------------------------------------------- sparse */
+
+static sparse *sparse_at(const svc_ledger *l, size_t i)
+{
+    return &l->blocks[i / PER_BLOCK][i % PER_BLOCK];
 }
 
 static size_t slot_of(uint64_t id, size_t cap)
@@ -76,92 +114,106 @@ static size_t slot_of(uint64_t id, size_t cap)
     return (size_t)id & (cap - 1);
 }
 
-static bool grow_index(svc_ledger *l)
+static void index_put(uint32_t *ix, size_t cap, uint64_t id, uint32_t pos)
 {
-    size_t cap = l->index_cap ? l->index_cap * 2 : 1024;
-    uint32_t *ix = calloc(cap, sizeof *ix);
-    if (!ix)
-        return false;
-    for (size_t i = 0; i < l->n; i++) {
-        uint64_t id = rec_at(l, i)->id;
-        if (id < DENSE_MAX)
-            continue;
-        size_t k = slot_of(id, cap);
-        while (ix[k])
-            k = (k + 1) & (cap - 1);
-        ix[k] = (uint32_t)i + 1;
+    size_t k = slot_of(id, cap);
+    while (ix[k])
+        k = (k + 1) & (cap - 1);
+    ix[k] = pos;
+}
+
+/* Room in the index and the blocks for one more sparse record. */
+static bool sparse_reserve(svc_ledger *l)
+{
+    if (2 * (l->nsparse + 1) > l->index_cap) {
+        size_t cap = l->index_cap ? l->index_cap * 2 : 1024;
+        uint32_t *ix = calloc(cap, sizeof *ix);
+        if (!ix)
+            return false;
+        for (size_t i = 0; i < l->nsparse; i++)
+            index_put(ix, cap, sparse_at(l, i)->id, (uint32_t)i + 1);
+        free(l->index);
+        l->index = ix;
+        l->index_cap = cap;
     }
-    free(l->index);
-    l->index = ix;
-    l->index_cap = cap;
-    return true;
-}
-
-static bool grow_dense(svc_ledger *l, uint64_t id)
-{
-    size_t cap = l->dense_cap ? l->dense_cap : 1024;
-    while (cap <= id)
-        cap *= 2;
-    uint32_t *d = realloc(l->dense, cap * sizeof *d);
-    if (!d)
+    if (l->nsparse < l->nblocks * PER_BLOCK)
+        return true;
+    if (l->nblocks == l->blocks_cap) {
+        size_t cap = l->blocks_cap ? 2 * l->blocks_cap : 8;
+        sparse **bs = realloc(l->blocks, cap * sizeof *bs);
+        if (!bs)
+            return false;
+        l->blocks = bs;
+        l->blocks_cap = cap;
+    }
+    if (!(l->blocks[l->nblocks] = malloc(CHUNK_BYTES)))
         return false;
-    memset(d + l->dense_cap, 0, (cap - l->dense_cap) * sizeof *d);
-    l->dense = d;
-    l->dense_cap = cap;
+    l->nblocks++;
     return true;
 }
 
-/* The position + 1 of id's record, or 0. */
-static uint32_t find_pos(const svc_ledger *l, uint64_t id)
+static rec *sparse_find(const svc_ledger *l, uint64_t id)
 {
-    if (id < DENSE_MAX)
-        return id < l->dense_cap ? l->dense[id] : 0;
     if (!l->index_cap)
-        return 0;
-    for (size_t k = slot_of(id, l->index_cap); l->index[k]; k = (k + 1) & (l->index_cap - 1))
-        if (rec_at(l, l->index[k] - 1)->id == id)
-            return l->index[k];
-    return 0;
-}
-
-static svc_job_rec *find(const svc_ledger *l, uint64_t id)
-{
-    uint32_t pos = find_pos(l, id);
-    return pos ? rec_at(l, pos - 1) : NULL;
-}
-
-/* The position + 1 of id's record, created (ACCEPTED, never submitted) if
- * new; 0 on ENOMEM. */
-static uint32_t find_or_add_pos(svc_ledger *l, uint64_t id, int64_t now)
-{
-    uint32_t pos = find_pos(l, id);
-    if (pos)
-        return pos;
-    bool dense = id < DENSE_MAX;
-    if (dense ? id >= l->dense_cap && !grow_dense(l, id)
-              : 2 * (l->nsparse + 1) > l->index_cap && !grow_index(l))
-        return 0;
-    if (!reserve(l))
-        return 0;
-    *rec_at(l, l->n) = (svc_job_rec){.id = id, .state = SVC_JOB_ACCEPTED, .first_at = now};
-    pos = (uint32_t)++l->n;
-    if (dense) {
-        l->dense[id] = pos;
-        return pos;
+        return NULL;
+    for (size_t k = slot_of(id, l->index_cap); l->index[k]; k = (k + 1) & (l->index_cap - 1)) {
+        sparse *s = sparse_at(l, l->index[k] - 1);
+        if (s->id == id)
+            return &s->r;
     }
-    size_t k = slot_of(id, l->index_cap);
-    while (l->index[k])
-        k = (k + 1) & (l->index_cap - 1);
-    l->index[k] = pos;
-    l->nsparse++;
-    return pos;
+    return NULL;
 }
 
-static svc_job_rec *find_or_add(svc_ledger *l, uint64_t id, int64_t now)
+/* ---------------------------------------------------------------- records */
+
+static rec *find(const svc_ledger *l, uint64_t id)
 {
-    uint32_t pos = find_or_add_pos(l, id, now);
-    return pos ? rec_at(l, pos - 1) : NULL;
+    return id < DENSE_MAX ? dense_find(l, id) : sparse_find(l, id);
 }
+
+/* id's record, created (ACCEPTED, never submitted) if new; NULL on ENOMEM
+ * (counted in unrecorded). */
+static rec *find_or_add(svc_ledger *l, uint64_t id, int64_t now)
+{
+    rec *r;
+    if (id < DENSE_MAX) {
+        if (!(r = dense_slot(l, id)))
+            goto nomem;
+        if (r->state)
+            return r;
+    } else {
+        if ((r = sparse_find(l, id)))
+            return r;
+        if (!sparse_reserve(l))
+            goto nomem;
+        sparse *s = sparse_at(l, l->nsparse);
+        s->id = id;
+        index_put(l->index, l->index_cap, id, (uint32_t)++l->nsparse);
+        r = &s->r;
+    }
+    *r = (rec){.first_at = now, .state = SVC_JOB_ACCEPTED + 1};
+    l->n++;
+    return r;
+nomem:
+    l->unrecorded++;
+    return NULL;
+}
+
+static void set_final(rec *r, svc_job_state st, int err, int64_t now)
+{
+    r->state = (uint8_t)(st + 1);
+    r->err = err;
+    r->final_at = now;
+}
+
+static svc_job_rec public_rec(uint64_t id, const rec *r)
+{
+    return (svc_job_rec){.id = id, .state = (svc_job_state)(r->state - 1), .submits = r->submits,
+                         .execs = r->execs, .first_at = r->first_at, .final_at = r->final_at,
+                         .err = r->err};
+}
+
+/* ---------------------------------------------------------------- the interface */
 
 int svc_ledger_create(svc_ledger **out)
 {
@@ -174,34 +226,26 @@ void svc_ledger_release(svc_ledger *l)
 {
     if (!l)
         return;
-    for (size_t i = 0; i < l->nchunks; i++)
-        free(l->chunks[i]);
-    free(l->chunks);
-    free(l->dense);
+    for (size_t k = 0; k < NCHUNKS; k++)
+        if (l->chunk[k])
+            munmap(l->chunk[k], CHUNK_BYTES);
+    for (size_t i = 0; i < l->nblocks; i++)
+        free(l->blocks[i]);
+    free(l->blocks);
     free(l->index);
     free(l);
 }
 
-static int unrecorded(svc_ledger *l)
-{
-    l->unrecorded++;
-    return -ENOMEM;
-}
-
 int svc_ledger_submit(svc_ledger *l, uint64_t id, int64_t now)
 {
-    svc_job_rec *r = find_or_add(l, id, now);
-    if (!r)
-        return unrecorded(l);
-    r->submits++;
-    return 0;
+    return svc__ledger_submit(l, id, now) ? 0 : -ENOMEM;
 }
 
 int svc_ledger_exec(svc_ledger *l, uint64_t id)
 {
-    svc_job_rec *r = find_or_add(l, id, 0);
+    rec *r = find_or_add(l, id, 0);
     if (!r)
-        return unrecorded(l);
+        return -ENOMEM;
     r->execs++;
     return 0;
 }
@@ -210,73 +254,100 @@ int svc_ledger_final(svc_ledger *l, uint64_t id, svc_job_state st, int err, int6
 {
     if ((unsigned)st >= SVC_JOB__COUNT || st == SVC_JOB_ACCEPTED)
         return -EINVAL;
-    svc_job_rec *r = find_or_add(l, id, now);
+    rec *r = find_or_add(l, id, now);
     if (!r)
-        return unrecorded(l);
-    r->state = st;
-    r->err = err;
-    r->final_at = now;
+        return -ENOMEM;
+    set_final(r, st, err, now);
     return 0;
 }
 
-uint32_t svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now)
+svc__rec *svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now)
 {
-    uint32_t pos = find_or_add_pos(l, id, now);
-    if (!pos) {
-        unrecorded(l);
-        return 0;
-    }
-    rec_at(l, pos - 1)->submits++;
-    return pos;
+    rec *r = find_or_add(l, id, now);
+    if (r)
+        r->submits++;
+    return r;
 }
 
-void svc__ledger_exec(svc_ledger *l, uint32_t pos, uint64_t id)
+void svc__ledger_exec(svc_ledger *l, svc__rec *r, uint64_t id)
 {
-    if (pos)
-        rec_at(l, pos - 1)->execs++;
+    if (r)
+        r->execs++;
     else
         svc_ledger_exec(l, id);
 }
 
-void svc__ledger_final(svc_ledger *l, uint32_t pos, uint64_t id, svc_job_state st, int err,
+void svc__ledger_final(svc_ledger *l, svc__rec *r, uint64_t id, svc_job_state st, int err,
                        int64_t now)
 {
-    if (!pos) {
+    if (r)
+        set_final(r, st, err, now);
+    else
         svc_ledger_final(l, id, st, err, now);
-        return;
-    }
-    svc_job_rec *r = rec_at(l, pos - 1);
-    r->state = st;
-    r->err = err;
-    r->final_at = now;
 }
 
 int svc_ledger_get(const svc_ledger *l, uint64_t id, svc_job_rec *out)
 {
-    const svc_job_rec *r = l ? find(l, id) : NULL;
+    const rec *r = l ? find(l, id) : NULL;
     if (!r)
         return -ENOENT;
-    *out = *r;
+    *out = public_rec(id, r);
     return 0;
+}
+
+/* Call fn on every record: dense ids ascending, then sparse ids in order of
+ * first submission; stops early when fn returns false. */
+static void each(const svc_ledger *l, bool (*fn)(void *arg, uint64_t id, const rec *r), void *arg)
+{
+    for (uint64_t id = 0; id < l->dense_end; id++) {
+        const rec *c = l->chunk[id / PER_CHUNK];
+        if (!c) {
+            id += PER_CHUNK - 1 - id % PER_CHUNK; /* a chunk never mapped: no records */
+            continue;
+        }
+        if (c[id % PER_CHUNK].state && !fn(arg, id, &c[id % PER_CHUNK]))
+            return;
+    }
+    for (size_t i = 0; i < l->nsparse; i++)
+        if (!fn(arg, sparse_at(l, i)->id, &sparse_at(l, i)->r))
+            return;
+}
+
+typedef struct copy_arg {
+    svc_job_rec *out;
+    size_t n, max;
+} copy_arg;
+
+static bool copy_one(void *arg, uint64_t id, const rec *r)
+{
+    copy_arg *a = arg;
+    a->out[a->n++] = public_rec(id, r);
+    return a->n < a->max;
 }
 
 size_t svc_ledger_jobs(const svc_ledger *l, svc_job_rec *out, size_t max)
 {
-    size_t n = l->n < max ? l->n : max;
-    for (size_t i = 0; i < n; i += PER_CHUNK)
-        memcpy(out + i, l->chunks[i / PER_CHUNK], (n - i < PER_CHUNK ? n - i : PER_CHUNK) * sizeof *out);
+    copy_arg a = {out, 0, max};
+    if (max > 0)
+        each(l, copy_one, &a);
     return l->n;
+}
+
+static bool count_one(void *arg, uint64_t id, const rec *r)
+{
+    (void)id;
+    svc_ledger_sum *out = arg;
+    svc_job_state st = (svc_job_state)(r->state - 1);
+    out->by_state[st]++;
+    out->execs += r->execs;
+    out->never_run += st == SVC_JOB_COMPLETED && r->execs == 0;
+    out->duplicated += r->execs > 1;
+    out->retried += r->submits > 1;
+    return true;
 }
 
 void svc_ledger_summary(const svc_ledger *l, svc_ledger_sum *out)
 {
     *out = (svc_ledger_sum){.jobs = l->n, .unrecorded = l->unrecorded};
-    for (size_t i = 0; i < l->n; i++) {
-        const svc_job_rec *r = rec_at(l, i);
-        out->by_state[r->state]++;
-        out->execs += r->execs;
-        out->never_run += r->state == SVC_JOB_COMPLETED && r->execs == 0;
-        out->duplicated += r->execs > 1;
-        out->retried += r->submits > 1;
-    }
+    each(l, count_one, out);
 }

@@ -300,7 +300,7 @@ static int accept_job(svc *base, uint64_t id, int64_t deadline, bool async, job 
 {
     pool *t = (pool *)base;
     int64_t now = gr_now();
-    uint32_t rec = svc__ledger_submit(t->ledger, id, now);
+    svc__rec *rec = svc__ledger_submit(t->ledger, id, now);
     t->st.submitted++;
     int rc = t->accepting ? 0 : -ESHUTDOWN;
     job *jb = rc ? NULL

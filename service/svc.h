@@ -68,8 +68,9 @@ int svc_ledger_final(svc_ledger *l, uint64_t id, svc_job_state st, int err, int6
 /* One job's record: 0, or -ENOENT. */
 int svc_ledger_get(const svc_ledger *l, uint64_t id, svc_job_rec *out);
 
-/* Every job, in order of first submission, into out[0..max); returns how
- * many there are. */
+/* Every job into out[0..max): ids below 2^24 (what load generators hand
+ * out) ascending, then larger ids in order of first submission; returns
+ * how many there are. */
 size_t svc_ledger_jobs(const svc_ledger *l, svc_job_rec *out, size_t max);
 
 typedef struct svc_ledger_sum {

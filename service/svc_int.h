@@ -58,13 +58,14 @@ int svc__read_full(gr_conn *c, void *buf, size_t n, int64_t deadline);
 
 /* ---------------------------------------------------------------- ledger */
 
-/* The targets' fast path: svc_ledger_submit returning the record's
- * position + 1 (0 when it could not be recorded), then exec and final by
- * that position (falling back to the id when it is 0). Records only move
- * with the array: positions stay valid. */
-uint32_t svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now);
-void svc__ledger_exec(svc_ledger *l, uint32_t pos, uint64_t id);
-void svc__ledger_final(svc_ledger *l, uint32_t pos, uint64_t id, svc_job_state st, int err,
+/* The targets' fast path: svc_ledger_submit returning the job's record
+ * (NULL when it could not be recorded), then exec and final through it
+ * (falling back to the id when it is NULL). Records never move: the
+ * pointer stays valid for the ledger's life. */
+typedef struct svc__rec svc__rec;
+svc__rec *svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now);
+void svc__ledger_exec(svc_ledger *l, svc__rec *r, uint64_t id);
+void svc__ledger_final(svc_ledger *l, svc__rec *r, uint64_t id, svc_job_state st, int err,
                        int64_t now);
 
 /* ---------------------------------------------------------------- targets */
@@ -101,7 +102,7 @@ typedef struct svc__job {
     gr_chan *reply;          /* int result: cap 1, or 0 (leak_on_cancel) */
     gr_chan *cancel;         /* cap 1: a token once the requester gave up */
     gr_ctx *ctx;             /* while it calls the dependency: giving up cancels it */
-    uint32_t rec;            /* its ledger position (svc__ledger_submit) */
+    svc__rec *rec;           /* its ledger record (svc__ledger_submit) */
     bool given_up;           /* its requester gave up on it */
     int dep_err;             /* the failed dependency call's error, for the ledger */
     int refs;
@@ -115,7 +116,7 @@ typedef struct svc__jobs {
 
 /* A job with two references (requester and worker), or one when async. */
 svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async,
-                       uint32_t rec);
+                       svc__rec *rec);
 void svc__job_put(svc__jobs *p, svc__job *jb);
 static inline bool svc__job_given_up(const svc__job *jb) { return jb->given_up; }
 /* Deliver the result: never blocks, unless the reply is unbuffered (the
