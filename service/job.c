@@ -5,63 +5,36 @@
 
 #include "service/svc_int.h"
 
-svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async,
-                       svc__rec *rec)
+svc__job *svc__job_alloc(svc__jobs *p)
 {
-    svc__job *jb = p->free;
-    if (jb) {
-        p->free = jb->next;
-    } else {
-        if (!(jb = calloc(1, sizeof *jb)))
-            return NULL;
-        if (gr_chan_create(&jb->reply, "reply", sizeof(int), p->unbuffered_reply ? 0 : 1) < 0 ||
-            gr_chan_create(&jb->cancel, "cancel", 0, 1) < 0) {
-            gr_chan_release(jb->reply);
-            free(jb);
-            return NULL;
-        }
-        jb->all = p->all;
-        p->all = jb;
+    svc__job *jb = calloc(1, sizeof *jb);
+    if (!jb)
+        return NULL;
+    if (gr_chan_create(&jb->reply, "reply", sizeof(int), p->unbuffered_reply ? 0 : 1) < 0 ||
+        gr_chan_create(&jb->cancel, "cancel", 0, 1) < 0) {
+        gr_chan_release(jb->reply);
+        free(jb);
+        return NULL;
     }
-    jb->next = NULL;
-    jb->owner = owner;
-    jb->id = id;
-    jb->deadline = deadline;
-    jb->async = async;
-    jb->ctx = NULL;
-    jb->dep_err = 0;
-    jb->rec = rec;
-    jb->given_up = false;
-    jb->refs = async ? 1 : 2;
+    jb->all = p->all;
+    p->all = jb;
     return jb;
 }
 
-void svc__job_put(svc__jobs *p, svc__job *jb)
+void svc__job_drain(svc__job *jb)
 {
-    if (--jb->refs > 0)
-        return;
-    /* Leave its channels empty. A reply is left, and a token sent, only
-     * when the requester gave up: otherwise it took the reply. */
-    if (jb->given_up) {
-        while (gr_chan_try_recv(jb->reply, NULL) == 0)
-            ;
-        while (gr_chan_try_recv(jb->cancel, NULL) == 0)
-            ;
-    }
-    jb->next = p->free;
-    p->free = jb;
+    while (gr_chan_try_recv(jb->reply, NULL) == 0)
+        ;
+    while (gr_chan_try_recv(jb->cancel, NULL) == 0)
+        ;
 }
 
-
-void svc__job_reply(svc__jobs *p, svc__job *jb, int rc, bool by_worker)
+void svc__job_answer(svc__jobs *p, svc__job *jb, int rc, bool by_worker)
 {
-    if (jb->async) /* nobody waits: the ledger has the outcome */
-        ;
-    else if (p->unbuffered_reply && by_worker)
+    if (p->unbuffered_reply && by_worker)
         gr_chan_send(jb->reply, &rc); /* the bug: nobody may ever read it */
     else
         gr_chan_try_send(jb->reply, &rc); /* cap 1: never blocks */
-    svc__job_put(p, jb);
 }
 
 int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline)

@@ -18,17 +18,6 @@ const char *svc_job_state_name(svc_job_state st)
     return (unsigned)st < SVC_JOB__COUNT ? state_names[st] : "?";
 }
 
-/* A job's record as the ledger keeps it. The id is not in it: a dense
- * record's id is its place, a sparse one's is kept beside it. Recording a
- * job is mostly the kernel handing over fresh zeroed memory for it, so the
- * record is kept small (32 bytes against the public struct's 48). */
-struct svc__rec {
-    int64_t first_at, final_at;
-    int32_t err;
-    uint32_t submits, execs;
-    uint8_t state;           /* svc_job_state + 1; 0: no record (a dense hole) */
-};
-
 /* Ids below DENSE_MAX are dense: the record of id i is chunk i / PER_CHUNK,
  * slot i % PER_CHUNK. A chunk is 2 MiB of anonymous memory mapped when an
  * id in its range first comes: the kernel backs only the pages touched,
@@ -38,20 +27,20 @@ struct svc__rec {
  * instead of 8 000. */
 #define DENSE_MAX ((uint64_t)1 << 24)
 #define CHUNK_BYTES ((size_t)2 << 20)
-#define PER_CHUNK (CHUNK_BYTES / sizeof(struct svc__rec))
+#define PER_CHUNK (CHUNK_BYTES / sizeof(svc__rec))
 #define NCHUNKS ((size_t)(DENSE_MAX / PER_CHUNK))
 
 /* Sparse ids: records in first-submission order, in malloc'd blocks that
  * never move. */
 typedef struct sparse {
     uint64_t id;
-    struct svc__rec r;
+    svc__rec r;
 } sparse;
 
 #define PER_BLOCK (CHUNK_BYTES / sizeof(sparse))
 
 struct svc_ledger {
-    struct svc__rec *chunk[NCHUNKS];
+    svc__rec *chunk[NCHUNKS];
     uint64_t dense_end;      /* every dense id with a record is below it */
     sparse **blocks;
     size_t nblocks, blocks_cap;
@@ -62,7 +51,7 @@ struct svc_ledger {
     uint64_t unrecorded;
 };
 
-typedef struct svc__rec rec;
+typedef svc__rec rec; /* svc_int.h: 32 bytes, no id */
 
 /* ---------------------------------------------------------------- dense */
 
@@ -267,23 +256,6 @@ svc__rec *svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now)
     if (r)
         r->submits++;
     return r;
-}
-
-void svc__ledger_exec(svc_ledger *l, svc__rec *r, uint64_t id)
-{
-    if (r)
-        r->execs++;
-    else
-        svc_ledger_exec(l, id);
-}
-
-void svc__ledger_final(svc_ledger *l, svc__rec *r, uint64_t id, svc_job_state st, int err,
-                       int64_t now)
-{
-    if (r)
-        set_final(r, st, err, now);
-    else
-        svc_ledger_final(l, id, st, err, now);
 }
 
 int svc_ledger_get(const svc_ledger *l, uint64_t id, svc_job_rec *out)

@@ -58,15 +58,42 @@ int svc__read_full(gr_conn *c, void *buf, size_t n, int64_t deadline);
 
 /* ---------------------------------------------------------------- ledger */
 
+/* A job's record as the ledger keeps it (ledger.c says how). The id is
+ * not in it: a dense record's id is its place, a sparse one's sits
+ * beside it. 32 bytes: recording a job is mostly the kernel handing over
+ * fresh zeroed memory for it. */
+typedef struct svc__rec {
+    int64_t first_at, final_at;
+    int32_t err;
+    uint32_t submits, execs;
+    uint8_t state;           /* svc_job_state + 1; 0: no record (a dense hole) */
+} svc__rec;
+
 /* The targets' fast path: svc_ledger_submit returning the job's record
  * (NULL when it could not be recorded), then exec and final through it
  * (falling back to the id when it is NULL). Records never move: the
  * pointer stays valid for the ledger's life. */
-typedef struct svc__rec svc__rec;
 svc__rec *svc__ledger_submit(svc_ledger *l, uint64_t id, int64_t now);
-void svc__ledger_exec(svc_ledger *l, svc__rec *r, uint64_t id);
-void svc__ledger_final(svc_ledger *l, svc__rec *r, uint64_t id, svc_job_state st, int err,
-                       int64_t now);
+
+static inline void svc__ledger_exec(svc_ledger *l, svc__rec *r, uint64_t id)
+{
+    if (r)
+        r->execs++;
+    else
+        svc_ledger_exec(l, id);
+}
+
+static inline void svc__ledger_final(svc_ledger *l, svc__rec *r, uint64_t id, svc_job_state st,
+                                     int err, int64_t now)
+{
+    if (!r) {
+        svc_ledger_final(l, id, st, err, now);
+        return;
+    }
+    r->state = (uint8_t)(st + 1);
+    r->err = err;
+    r->final_at = now;
+}
 
 /* ---------------------------------------------------------------- targets */
 
@@ -114,16 +141,62 @@ typedef struct svc__jobs {
     bool unbuffered_reply;   /* the leak_on_cancel bug */
 } svc__jobs;
 
-/* A job with two references (requester and worker), or one when async. */
-svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline, bool async,
-                       svc__rec *rec);
-void svc__job_put(svc__jobs *p, svc__job *jb);
+/* The slow halves of the inline calls below: a new job record (NULL on
+ * ENOMEM); emptying the channels of a job whose requester gave up; a
+ * reply somebody waits for. */
+svc__job *svc__job_alloc(svc__jobs *p);
+void svc__job_drain(svc__job *jb);
+void svc__job_answer(svc__jobs *p, svc__job *jb, int rc, bool by_worker);
+
+/* A job with two references (requester and worker), or one when async;
+ * NULL on ENOMEM. Records are recycled through the pool's free list. */
+static inline svc__job *svc__job_get(svc__jobs *p, void *owner, uint64_t id, int64_t deadline,
+                                     bool async, svc__rec *rec)
+{
+    svc__job *jb = p->free;
+    if (jb)
+        p->free = jb->next;
+    else if (!(jb = svc__job_alloc(p)))
+        return NULL;
+    jb->next = NULL;
+    jb->owner = owner;
+    jb->id = id;
+    jb->deadline = deadline;
+    jb->async = async;
+    jb->ctx = NULL;
+    jb->dep_err = 0;
+    jb->rec = rec;
+    jb->given_up = false;
+    jb->refs = async ? 1 : 2;
+    return jb;
+}
+
+/* Drop a reference; whoever lets go last recycles the job, its channels
+ * left empty. */
+static inline void svc__job_put(svc__jobs *p, svc__job *jb)
+{
+    if (--jb->refs > 0)
+        return;
+    if (jb->given_up) /* a reply left, a token sent: only when the requester gave up */
+        svc__job_drain(jb);
+    jb->next = p->free;
+    p->free = jb;
+}
+
 static inline bool svc__job_given_up(const svc__job *jb) { return jb->given_up; }
+
 /* Deliver the result: never blocks, unless the reply is unbuffered (the
  * leak_on_cancel bug) and by_worker (the task that ran the job answers):
  * then blocks until the requester takes it, forever if it left. Replies
- * from the stop path (by_worker false) never block. */
-void svc__job_reply(svc__jobs *p, svc__job *jb, int rc, bool by_worker);
+ * from the stop path (by_worker false) never block. Drops the worker's
+ * reference. */
+static inline void svc__job_reply(svc__jobs *p, svc__job *jb, int rc, bool by_worker)
+{
+    if (!jb->async) /* async: nobody waits, the ledger has the outcome */
+        svc__job_answer(p, jb, rc, by_worker);
+    svc__job_put(p, jb);
+}
+
 /* The requester's side: wait for the result until deadline; on timeout,
  * tell the job it was given up and return -ETIMEDOUT. Drops our reference. */
 int svc__job_wait(svc__jobs *p, svc__job *jb, int64_t deadline);
