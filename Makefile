@@ -17,9 +17,16 @@ SAN ?= 0
 ifeq ($(SAN),1)
 BUILD := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LTO :=
 else
 BUILD := build
 SANFLAGS :=
+# Link-time optimization: the service's per-job path is a dozen calls to
+# one-line runtime accessors (gr_now, gr_ctx_err, gr_chan_len, ...) that
+# only LTO can inline across modules: svc_pool_sim and svc_pipeline_sim
+# run ~11% faster with it, the raw runtime benches the same. LTO= to
+# build without.
+LTO ?= -flto=auto
 endif
 
 CC := gcc
@@ -31,9 +38,9 @@ OPT ?= -O2 -falign-functions=64 -falign-loops=32
 # -fstack-clash-protection: a frame bigger than a page probes every page it
 # spans, so an overflowing task always hits its guard page instead of
 # jumping over it into a neighbouring stack.
-CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror \
+CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) -g -Wall -Wextra -Werror \
           -fstack-clash-protection -MMD -MP $(SANFLAGS)
-LDFLAGS := $(SANFLAGS)
+LDFLAGS := $(SANFLAGS) $(LTO)
 
 MODULES := runtime inject service reports harness
 MAKEIN := @$(MAKE) --no-print-directory -f mk/build.mk BUILD=$(BUILD) SAN=$(SAN) \

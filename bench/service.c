@@ -85,8 +85,8 @@ static void drain_bench(svc *t, svc_ledger *l, uint64_t n, bench_result *r)
 
 void bench_svc_pool_sim(uint64_t n, bench_result *r)
 {
-    svc_ledger *l;
-    svc *t;
+    svc_ledger *l = NULL;
+    svc *t = NULL;
     svc_pool_cfg cfg = {.workers = 8, .queue = 64};
     CK(svc_ledger_create(&l));
     CK(svc_pool_start(&t, &cfg, l, NULL, NULL, 0));
@@ -95,8 +95,8 @@ void bench_svc_pool_sim(uint64_t n, bench_result *r)
 
 void bench_svc_pipeline_sim(uint64_t n, bench_result *r)
 {
-    svc_ledger *l;
-    svc *t;
+    svc_ledger *l = NULL;
+    svc *t = NULL;
     svc_stage_cfg st[3] = {{.name = "s1", .workers = 4, .cap = 64},
                            {.name = "s2", .workers = 4, .cap = 64},
                            {.name = "s3", .workers = 4, .cap = 64}};
@@ -108,9 +108,9 @@ void bench_svc_pipeline_sim(uint64_t n, bench_result *r)
 
 void bench_svc_front_real(uint64_t n, bench_result *r)
 {
-    svc_ledger *l;
-    svc *t;
-    svc_front *f;
+    svc_ledger *l = NULL;
+    svc *t = NULL;
+    svc_front *f = NULL;
     svc_pool_cfg pc = {.workers = 8, .queue = 64};
     svc_front_cfg fc = {.endpoint = "127.0.0.1:0", .max_conns = 64, .read_timeout = GR_S(10),
                         .write_timeout = GR_S(10)};

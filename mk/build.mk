@@ -33,7 +33,12 @@ $(shell mkdir -p $(BUILD) && (printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $(FLAGS_ST
 
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I. -c $< -o $@
+	$(CC) $(CFLAGS) $(OBJ_CFLAGS) $(PKG_CFLAGS) -I. -c $< -o $@
+
+# The context switch is top-level assembly, which an LTO object does not
+# list in its symbol table: the linker would never pull it out of
+# libruntime.a. It is compiled to machine code whatever the build.
+$(BUILD)/obj/runtime/switch.o: OBJ_CFLAGS := -fno-lto
 
 define MODLIB
 $(BUILD)/lib/lib$(1).a: $(call mod_objs,$(1))
