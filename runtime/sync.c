@@ -31,10 +31,10 @@ int gr_wg_create(gr_wg **out, const char *name)
     return 0;
 }
 
-int gr_wg_add(gr_wg *wg, int64_t delta)
+/* The rare half of gr_wg_add: a count that would go negative or
+ * overflow (a panic), or one that reaches zero (waiters to wake). */
+static __attribute__((noinline)) int wg_add_slow(gr_wg *wg, int64_t delta)
 {
-    if (!wg)
-        return -EINVAL;
     if (delta < 0 ? wg->n < -delta : wg->n > INT64_MAX - delta) {
         gr__panic(wg->s, GR_PANIC_WG_NEGATIVE, wg->name);
         return -ERANGE;
@@ -48,6 +48,23 @@ int gr_wg_add(gr_wg *wg, int64_t delta)
         }
     }
     return 0;
+}
+
+/* Small enough for LTO to inline into callers: the service adds and
+ * marks done once per job. */
+int gr_wg_add(gr_wg *wg, int64_t delta)
+{
+    if (!wg)
+        return -EINVAL;
+    if (delta > 0 && wg->n >= 0 && wg->n <= INT64_MAX - delta) {
+        wg->n += delta; /* up: nobody to wake */
+        return 0;
+    }
+    if (delta < 0 && wg->n + delta > 0) {
+        wg->n += delta; /* down, not to zero */
+        return 0;
+    }
+    return wg_add_slow(wg, delta);
 }
 
 int gr_wg_done(gr_wg *wg) { return gr_wg_add(wg, -1); }

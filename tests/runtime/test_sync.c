@@ -122,15 +122,23 @@ static void wg_negative_main(void *arg)
     TCHECK(gr_wg_done(wg), 0);
     TCHECK(gr_wg_done(wg), -ERANGE);
     TCHECK(gr_wg_count(wg), 0);
+    /* the bounds on the fast paths too: down by more than the count, up
+     * past INT64_MAX; and a count that reaches zero still releases */
+    TCHECK(gr_wg_add(wg, 5), 0);
+    TCHECK(gr_wg_add(wg, -6), -ERANGE);
+    TCHECK(gr_wg_add(wg, INT64_MAX), -ERANGE);
+    TCHECK(gr_wg_count(wg), 5);
+    TCHECK(gr_wg_add(wg, -5), 0);
+    TCHECK(gr_wg_wait(wg), 0);
 }
 
 START_TEST(wg_negative_panics)
 {
     gr_sched *s = sim_run(wg_negative_main, NULL);
-    ck_assert_uint_eq(gr_sched_panic_count(s, GR_PANIC_WG_NEGATIVE), 2);
+    ck_assert_uint_eq(gr_sched_panic_count(s, GR_PANIC_WG_NEGATIVE), 4);
     gr_panic_info pi[3];
     memset(pi, 0, sizeof pi);
-    ck_assert_uint_eq(gr_sched_panics(s, pi, 3), 2);
+    ck_assert_uint_eq(gr_sched_panics(s, pi, 3), 4);
     ck_assert_int_eq(pi[0].kind, GR_PANIC_WG_NEGATIVE);
     ck_assert_str_eq(pi[0].obj, "neg");
     ck_assert_str_eq(pi[0].task_name, "main");
