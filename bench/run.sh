@@ -51,7 +51,34 @@ summarize() {
     }' "$RAW"
 }
 
-out "# $(gcc --version | head -1) | $(nproc) cpus | loadavg: $(cut -d' ' -f1-3 /proc/loadavg) | reps=$REPS | bin=$BENCH_BIN $BENCH_ARGS"
+# Every grbench process runs on one CPU (BENCH_CPU, default 0; empty: any).
+# The vCPUs of this VM are not alike: at a given time one of them runs
+# the same binary 1.7x slower than the other, and which one changes. A
+# figure compared with another is worthless unless both ran on the same.
+BENCH_CPU=${BENCH_CPU-0}
+PIN=
+[ -n "$BENCH_CPU" ] && command -v taskset >/dev/null && PIN="taskset -c $BENCH_CPU"
+
+# run_paired SVC RAW: the service bench, then at once the raw runtime
+# workload it is held to (<= 2x), on the same CPU; the service's line gets
+# raw_ns_per_op and x_raw (the ratio of the two), whose median over the
+# reps is the figure to judge by: medians of the two benches taken
+# separately mix runs from different speeds of the machine.
+run_paired() {
+    svc=$1 raw=$2
+    if line=$(timeout "$BENCH_TIMEOUT" $PIN "$BENCH_BIN" "$svc" $BENCH_ARGS 2>"$ERR") &&
+        [ "${line#"bench=$svc "}" != "$line" ] &&
+        rline=$(timeout "$BENCH_TIMEOUT" $PIN "$BENCH_BIN" "$raw" $BENCH_ARGS 2>>"$ERR"); then
+        ns=$(printf '%s\n' "$line" | sed -n 's/.* ns_per_op=\([0-9.]*\).*/\1/p')
+        rns=$(printf '%s\n' "$rline" | sed -n 's/.* ns_per_op=\([0-9.]*\).*/\1/p')
+        out "$line raw_ns_per_op=$rns x_raw=$(awk -v a="$ns" -v b="$rns" 'BEGIN { printf "%.2f", a / b }')"
+    else
+        out "# FAILED rep=$rep c bench=$svc (paired with $raw) exit=$?: $(tr '\n' ' ' < "$ERR")"
+        failed=$((failed + 1))
+    fi
+}
+
+out "# $(gcc --version | head -1) | $(nproc) cpus | loadavg: $(cut -d' ' -f1-3 /proc/loadavg) | reps=$REPS | bin=$BENCH_BIN $BENCH_ARGS | cpu=${BENCH_CPU:-any}"
 case " $BENCHES " in *" idle_rss "*) raise_map_count ;; esac
 rep=1
 while [ "$rep" -le "$REPS" ]; do
@@ -61,10 +88,14 @@ while [ "$rep" -le "$REPS" ]; do
         scenario_rate2000) run_one c "$b" bench/suite.sh rate; continue ;;
         report_render) run_one c "$b" bench/suite.sh report; continue ;;
         esac
-        run_one c "$b" "$BENCH_BIN" "$b" $BENCH_ARGS
+        case $b in # held to the raw runtime workload: measured beside it
+        svc_pool_sim) run_paired "$b" pool; continue ;;
+        svc_pipeline_sim) run_paired "$b" pipeline; continue ;;
+        esac
+        run_one c "$b" $PIN "$BENCH_BIN" "$b" $BENCH_ARGS
         # the same with the runtime's fail points compiled out: their cost
         if [ "$b" = chan_buffered_spsc ] && [ -x "$NOPOINTS_BIN" ]; then
-            run_one c "${b}_nopoints" "$NOPOINTS_BIN" "$b" $BENCH_ARGS
+            run_one c "${b}_nopoints" $PIN "$NOPOINTS_BIN" "$b" $BENCH_ARGS
         fi
     done
     rep=$((rep + 1))
