@@ -72,6 +72,7 @@ struct inj {
                                name, which may be a pattern) */
         const inj_point_def *def;
         bool can_block;
+        unsigned only;      /* INJ_BIT(...) of the kinds evaluated; 0: all */
         firing *out;
         size_t n, cap;
     } cur;
@@ -433,6 +434,7 @@ static int on_fiu(const char *enabled, int *failnum, void **failinfo, unsigned i
         if (!inj__spec_matches(f->point, name) ||
             (j->cur.def && !(j->cur.def->kinds & INJ_BIT(k))) ||
             (!j->cur.can_block && (k == INJ_DELAY || k == INJ_BLOCK)) ||
+            (j->cur.only && !(j->cur.only & INJ_BIT(k))) ||
             now < f->spec.from || (f->spec.to != GR_FOREVER && now >= f->spec.to))
             continue;
         f->hits++;
@@ -565,6 +567,29 @@ int inj_site_hit(inj *j, inj_site *site, bool can_block, inj_outcome *out)
     return inj_hit(j, site->name, can_block, out);
 }
 
+/* A select's send case at name: evaluate the `full` faults there alone
+ * (hits counted, firings logged); if one fires, *until is the earliest end
+ * of the windows of those that fired. */
+static bool hook_full(void *ctx, const char *name, int64_t *until)
+{
+    inj *j = ctx;
+    if (!j->nfaults)
+        return false;
+    j->cur.name = name;
+    j->cur.def = inj_catalog_find(name);
+    j->cur.can_block = false;
+    j->cur.only = INJ_BIT(INJ_FULL);
+    j->cur.n = 0;
+    fiu_fail(name); /* -> on_fiu fills j->cur.out */
+    j->cur.name = NULL;
+    j->cur.only = 0;
+    int64_t u = GR_FOREVER;
+    for (size_t i = 0; i < j->cur.n; i++)
+        u = earlier(u, j->cur.out[i].until);
+    *until = u;
+    return j->cur.n > 0;
+}
+
 static int hook_hit(void *ctx, const char *name, bool can_block, int64_t deadline,
                     gr_fault_res *res)
 {
@@ -597,7 +622,7 @@ int inj_create(inj **out, gr_sched *s, const inj_opts *opts)
     j->seed = opts ? opts->seed : 0;
     j->log.max = opts && opts->log_max ? opts->log_max : 100000;
     j->head.gen = 1; /* sites start at 0: the first check asks */
-    gr_fault_hook h = {.armed = hook_armed, .hit = hook_hit, .ctx = j};
+    gr_fault_hook h = {.armed = hook_armed, .hit = hook_hit, .full = hook_full, .ctx = j};
     gr_sched_set_fault_hook(s, &h);
     injector_exists = true;
     *out = j;

@@ -6,10 +6,15 @@
 
 /* ---------------------------------------------------------------- hook */
 
+/* The armed set (or the hook) changed: points ask again, and selects held
+ * by a `full` fault look again. */
 static void refresh(gr_sched *s)
 {
     s->fault_gen++;
     s->faults_on = s->faults_any && s->fault_hook.hit && s->fault_hook.armed;
+    gr__waiter *w;
+    while ((w = gr__waitq_pop(&s->fault_waitq)))
+        gr__wake(s, w);
 }
 
 void gr_sched_set_fault_hook(gr_sched *s, const gr_fault_hook *hook)
@@ -39,8 +44,9 @@ static const char *point_name(gr__points *p, const char *obj, int op)
     return p->name[op];
 }
 
-int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
-                 int64_t deadline, gr_fault_res *res)
+/* Whether op of obj's points is armed, asking the hook again once the
+ * armed set has changed. */
+static bool armed(gr_sched *s, gr__points *p, const char *obj, int op)
 {
     if (p->gen != s->fault_gen) { /* the armed set changed: ask again */
         p->gen = s->fault_gen;
@@ -51,9 +57,21 @@ int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_b
                 p->mask |= 1u << i;
         }
     }
-    if (!(p->mask & (1u << op)))
+    return p->mask & (1u << op);
+}
+
+int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
+                 int64_t deadline, gr_fault_res *res)
+{
+    if (!armed(s, p, obj, op))
         return 0;
     return s->fault_hook.hit(s->fault_hook.ctx, p->name[op], can_block, deadline, res);
+}
+
+bool gr__fault_full(gr_sched *s, gr__points *p, const char *obj, int64_t *until)
+{
+    return s->fault_hook.full && armed(s, p, obj, GR__FAULT_SEND) &&
+           s->fault_hook.full(s->fault_hook.ctx, p->name[GR__FAULT_SEND], until);
 }
 
 void gr__points_free(gr__points *p)

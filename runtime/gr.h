@@ -647,6 +647,14 @@ typedef struct gr_fault_hook {
      * or a negated errno the operation fails with. */
     int (*hit)(void *ctx, const char *name, bool can_block, int64_t deadline,
                gr_fault_res *res);
+    /* Optional. A select's send case reached `name` (armed() said so): does
+     * a fault that makes sends act as if the channel were full fire there
+     * now? If so, set *until to when it stops holding (its window's end;
+     * GR_FOREVER: until cleared) and return true. Only such faults are
+     * evaluated (and counted). The select treats the case as not ready and
+     * looks again at *until and at every gr_sched_faults_changed. NULL: a
+     * select's cases see no faults. */
+    bool (*full)(void *ctx, const char *name, int64_t *until);
     void *ctx;
 } gr_fault_hook;
 

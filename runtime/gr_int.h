@@ -250,6 +250,8 @@ struct gr_sched {
     gr_fault_hook fault_hook;    /* fail points (fault.c) */
     bool faults_any;             /* something is armed */
     uint64_t fault_gen;          /* bumped when the armed set changes */
+    gr__waitq fault_waitq;       /* selects holding a send case for a `full`
+                                    fault: woken when the armed set changes */
 };
 
 extern __thread gr_sched *gr__cur_sched;
@@ -365,6 +367,9 @@ extern const char *const gr__chan_ops[2], *const gr__net_ops[4];
  * *res (initialise it to {false, false, -1}). */
 int gr__fault_at(gr_sched *s, gr__points *p, const char *obj, int op, bool can_block,
                  int64_t deadline, gr_fault_res *res);
+/* A select's send case on obj: does a `full` fault hold it now (the hook's
+ * full; false without one)? *until: when that ends. */
+bool gr__fault_full(gr_sched *s, gr__points *p, const char *obj, int64_t *until);
 void gr__points_free(gr__points *p);
 
 /* Channels (chan.c), shared with select.c. */

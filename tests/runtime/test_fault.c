@@ -12,7 +12,8 @@ struct fake {
     const char *armed[4];
     int answer;
     bool full;
-    int armed_calls, hits;
+    int64_t full_until;      /* select: full holds while now < full_until */
+    int armed_calls, hits, full_calls;
     char last[64];
     bool last_can_block;
 };
@@ -41,13 +42,23 @@ static int fake_hit(void *ctx, const char *name, bool can_block, int64_t deadlin
     return f->answer;
 }
 
+static bool fake_full(void *ctx, const char *name, int64_t *until)
+{
+    struct fake *f = ctx;
+    f->full_calls++;
+    snprintf(f->last, sizeof f->last, "%s", name);
+    *until = f->full_until;
+    return f->full && (f->full_until == GR_FOREVER || gr_now() < f->full_until);
+}
+
 static void arm(const char *a, const char *b, int answer)
 {
     memset(&fk, 0, sizeof fk);
     fk.armed[0] = a;
     fk.armed[1] = b;
     fk.answer = answer;
-    gr_fault_hook h = {.armed = fake_armed, .hit = fake_hit, .ctx = &fk};
+    fk.full_until = GR_FOREVER;
+    gr_fault_hook h = {.armed = fake_armed, .hit = fake_hit, .full = fake_full, .ctx = &fk};
     gr_sched_set_fault_hook(gr_current(), &h);
     gr_sched_faults_changed(gr_current(), true);
 }
@@ -249,6 +260,117 @@ START_TEST(gate_waiter_in_leak_report)
 }
 END_TEST
 
+/* ------------------------------------------------------------ select under full */
+
+/* A send case held by `full` is not ready while the fault lasts: the
+ * select waits until its window ends (then sends), whatever room the
+ * channel has. */
+static void held_until_window_end_main(void *arg)
+{
+    (void)arg;
+    gr_chan *ch = mkchan("jobs", sizeof(int), 4);
+    arm("chan/jobs/send", NULL, 0);
+    fk.full = true;
+    fk.full_until = gr_now() + GR_MS(10);
+    int v = 7;
+    gr_case cs[1] = {GR_SEND(ch, &v)};
+    int64_t t0 = gr_now();
+    TCHECK(gr_select(cs, 1, GR_FOREVER), 0);
+    TCHECK(gr_now() - t0, GR_MS(10));
+    TCHECK(gr_chan_len(ch), 1);
+    TCHECK(fk.full_calls, 2); /* a look at the start, one at the window's end */
+    TCHECK(strcmp(fk.last, "chan/jobs/send"), 0);
+    TCHECK(fk.hits, 0);       /* the select asks full(), never hit() */
+}
+
+START_TEST(select_send_held_until_the_window_ends)
+{
+    sim_ok(held_until_window_end_main, NULL);
+}
+END_TEST
+
+typedef struct held_arg {
+    gr_chan *jobs, *quit;
+    int got;                 /* receiver: gr_select's answer */
+} held_arg;
+
+static void receiver(void *p)
+{
+    held_arg *a = p;
+    int v;
+    gr_case cs[1] = {GR_RECV(a->jobs, &v)};
+    a->got = gr_select(cs, 1, gr_deadline_in(GR_MS(20)));
+}
+
+static void closer_at_5ms(void *p)
+{
+    held_arg *a = p;
+    gr_sleep(GR_MS(5));
+    gr_chan_close(a->quit);
+}
+
+/* While held, the send case is not queued: a receiver waiting on the
+ * (unbuffered) channel does not get its value; the select's other case
+ * still fires. */
+static void held_other_case_main(void *arg)
+{
+    (void)arg;
+    held_arg a = {.jobs = mkchan("jobs", sizeof(int), 0), .quit = mkchan("quit", 0, 0)};
+    arm("chan/jobs/send", NULL, 0);
+    fk.full = true;
+    TCHECK(gr_spawn(receiver, &a, "receiver") > 0, 1);
+    TCHECK(gr_spawn(closer_at_5ms, &a, "closer") > 0, 1);
+    int v = 1;
+    gr_case cs[2] = {GR_SEND(a.jobs, &v), GR_RECV(a.quit, NULL)};
+    int64_t t0 = gr_now();
+    TCHECK(gr_select(cs, 2, GR_FOREVER), 1);
+    TCHECK(gr_now() - t0, GR_MS(5));
+    gr_sleep(GR_MS(30));
+    TCHECK(a.got, -ETIMEDOUT); /* it never saw the held value */
+}
+
+START_TEST(select_held_case_is_not_offered)
+{
+    sim_ok(held_other_case_main, NULL);
+}
+END_TEST
+
+static void clearer_at_7ms(void *p)
+{
+    (void)p;
+    gr_sleep(GR_MS(7));
+    fk.full = false; /* the fault layer cleared it ... */
+    gr_sched_faults_changed(gr_current(), true); /* ... and says so */
+}
+
+/* A fault cleared before its window ends releases the select at once; a
+ * select's own deadline still applies; a poll answers at once. */
+static void held_cleared_main(void *arg)
+{
+    (void)arg;
+    gr_chan *ch = mkchan("jobs", sizeof(int), 1);
+    arm("chan/jobs/send", NULL, 0);
+    fk.full = true;
+    int v = 1;
+    gr_case cs[1] = {GR_SEND(ch, &v)};
+    int64_t t0 = gr_now();
+    TCHECK(gr_select(cs, 1, gr_now()), -EAGAIN);
+    TCHECK(gr_select(cs, 1, gr_deadline_in(GR_MS(3))), -ETIMEDOUT);
+    TCHECK(gr_now() - t0, GR_MS(3));
+    TCHECK(gr_chan_len(ch), 0);
+    TCHECK(gr_spawn(clearer_at_7ms, NULL, "clearer") > 0, 1);
+    TCHECK(gr_select(cs, 1, GR_FOREVER), 0);
+    TCHECK(gr_now() - t0, GR_MS(7) + GR_MS(3));
+    TCHECK(gr_chan_len(ch), 1);
+    gr_sched_set_fault_hook(gr_current(), NULL);
+}
+
+START_TEST(select_released_when_the_fault_clears)
+{
+    sim_ok(held_cleared_main, NULL);
+}
+END_TEST
+
 Suite *suite_runtime_fault(void)
 {
     Suite *s = suite_create("runtime_fault");
@@ -260,6 +382,9 @@ Suite *suite_runtime_fault(void)
     tcase_add_test(tc, spawn_point_fails_spawn);
     tcase_add_test(tc, gate_blocks_until_open);
     tcase_add_test(tc, gate_waiter_in_leak_report);
+    tcase_add_test(tc, select_send_held_until_the_window_ends);
+    tcase_add_test(tc, select_held_case_is_not_offered);
+    tcase_add_test(tc, select_released_when_the_fault_clears);
     suite_add_tcase(s, tc);
     return s;
 }

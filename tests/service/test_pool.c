@@ -285,6 +285,51 @@ START_TEST(exec_fault_fails_jobs)
 }
 END_TEST
 
+/* `full` at the pool's queue holds submitters in their wait for room
+ * (a select on the queue and on stop): one whose deadline comes first is
+ * rejected, one without a deadline is queued when the window ends. */
+static void full_queue_fault(void *arg)
+{
+    (void)arg;
+    svc_ledger *l = NULL;
+    svc *t = NULL;
+    inj *j = NULL;
+    TCHECK(svc_register_points(), 0);
+    TCHECK(inj_create(&j, gr_current(), &(inj_opts){.seed = 3}), 0);
+    inj_spec sp = INJ_SPEC_INIT;
+    sp.point = "chan/pool/send";
+    sp.kind = INJ_FULL;
+    sp.to = gr_now() + GR_MS(50);
+    char err[200] = "";
+    TCHECK(inj_arm(j, &sp, err, sizeof err) > 0, 1);
+    TCHECK(svc_ledger_create(&l), 0);
+    svc_pool_cfg cfg = {.workers = 1, .queue = 4};
+    TCHECK(svc_pool_start(&t, &cfg, l, j, err, sizeof err), 0);
+    int64_t t0 = gr_now();
+    TCHECK(svc_submit(t, 1, gr_deadline_in(GR_MS(10))), -EAGAIN); /* the queue "stayed full" */
+    TCHECK(gr_now() - t0, GR_MS(10));
+    TCHECK(svc_submit(t, 2, GR_FOREVER), 0);
+    TCHECK(gr_now() - t0, GR_MS(50)); /* queued when the window ended */
+    TCHECK(svc_stop(t, GR_S(1)), 0);
+    svc_job_rec r;
+    TCHECK(svc_ledger_get(l, 1, &r), 0);
+    TCHECK(r.state, SVC_JOB_REJECTED);
+    TCHECK(svc_ledger_get(l, 2, &r), 0);
+    TCHECK(r.state, SVC_JOB_COMPLETED);
+    inj_count c[2];
+    TCHECK(inj_counts(j, c, 2), 1);
+    TCHECK(c[0].count, 4); /* each submission: its try-send, then its select */
+    svc_release(t);
+    svc_ledger_release(l);
+    inj_release(j);
+}
+
+START_TEST(full_fault_holds_and_rejects_submitters)
+{
+    sim_ok(full_queue_fault, NULL);
+}
+END_TEST
+
 static void bad_configs(void *arg)
 {
     (void)arg;
@@ -555,6 +600,7 @@ Suite *suite_service_pool(void)
     tcase_add_test(tc, wg_add_in_task_loses_queued_work);
     tcase_add_test(tc, ticker_leak_keeps_a_ticker);
     tcase_add_test(tc, unbounded_queue_has_no_backpressure);
+    tcase_add_test(tc, full_fault_holds_and_rejects_submitters);
     suite_add_tcase(s, tc);
     return s;
 }
