@@ -196,13 +196,6 @@ nomem:
     return NULL;
 }
 
-static void set_final(rec *r, svc_job_state st, int err, int64_t now)
-{
-    r->state = (uint8_t)(st + 1);
-    r->err = err;
-    r->final_at = now;
-}
-
 static svc_job_rec public_rec(uint64_t id, const rec *r)
 {
     return (svc_job_rec){.id = id, .state = (svc_job_state)(r->state - 1), .submits = r->submits,
@@ -254,7 +247,7 @@ int svc_ledger_final(svc_ledger *l, uint64_t id, svc_job_state st, int err, int6
     rec *r = find_or_add(l, id, now);
     if (!r)
         return -ENOMEM;
-    set_final(r, st, err, now);
+    svc__ledger_final(l, r, id, st, err, now); /* the targets' own path, r known */
     return 0;
 }
 
